@@ -1,0 +1,33 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    """A member of staff. What they may do comes from their groups (see ``accounts.roles``)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+        help_text="Staff see only the complaints that bind their own organisation.",
+    )
+    team = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Used so that nobody audits their own team's cases.",
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    sees_all_organisations = models.BooleanField(
+        default=False,
+        help_text="For managers working across organisations: sees every complaint.",
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username

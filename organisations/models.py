@@ -1,0 +1,26 @@
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class OrganisationKind(models.TextChoices):
+    COUNCIL = "council", "Council"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    SCHOOL = "school", "School or education"
+    OTHER = "other", "Other agency"
+
+
+class Organisation(models.Model):
+    """A council or a partner agency: complaints bind councils, staff belong to one."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(
+        max_length=20, choices=OrganisationKind, default=OrganisationKind.COUNCIL
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,45 @@
+"""Reads scoped to the user: staff see only what binds their own organisation."""
+
+from django.shortcuts import get_object_or_404
+
+from .models import Complaint, Deadline, Recommendation
+
+
+def _sees_everything(user) -> bool:
+    return user.is_superuser or user.sees_all_organisations
+
+
+def complaints_visible_to(user):
+    complaints = Complaint.objects.select_related("ombudsman")
+    if _sees_everything(user):
+        return complaints
+    return complaints.filter(organisations=user.organisation_id).distinct()
+
+
+def recommendations_visible_to(user):
+    recommendations = Recommendation.objects.select_related(
+        "complaint__ombudsman", "organisation", "deadline__owner"
+    )
+    if _sees_everything(user):
+        return recommendations
+    return recommendations.filter(organisation=user.organisation_id)
+
+
+def deadlines_visible_to(user):
+    deadlines = Deadline.objects.select_related("complaint", "organisation", "owner")
+    if _sees_everything(user):
+        return deadlines
+    return deadlines.filter(organisation=user.organisation_id)
+
+
+def complaint_get_for(user, pk) -> Complaint:
+    """The complaint, or 404 if it does not exist or the user may not see it."""
+    return get_object_or_404(complaints_visible_to(user), pk=pk)
+
+
+def recommendation_get_for(user, pk) -> Recommendation:
+    return get_object_or_404(recommendations_visible_to(user), pk=pk)
+
+
+def deadline_get_for(user, pk) -> Deadline:
+    return get_object_or_404(deadlines_visible_to(user), pk=pk)

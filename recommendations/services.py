@@ -1,0 +1,416 @@
+"""Every change to complaints, recommendations and deadlines that carries a rule.
+
+Views, admin actions, management commands and tasks all call these functions. Each one saves
+through django-simple-history, so the change, who made it and why are in the record's history.
+Edits that start from a form carry the ``version`` the user saw: if someone else saved first,
+``ConflictError`` is raised and nothing is written.
+"""
+
+import hashlib
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from .deadlines import Counting, due_date
+from .models import (
+    DEADLINE_STATUS_FOR,
+    TRANSITIONS,
+    Anchor,
+    Complaint,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Evidence,
+    Extension,
+    ExtensionStatus,
+    Recommendation,
+    RecommendationStatus,
+    StatutoryClockRule,
+)
+
+
+class ConflictError(Exception):
+    """Someone else saved the record after the user opened it; nothing was written."""
+
+    def __init__(self, instance):
+        self.instance = instance
+        super().__init__(
+            f"{instance._meta.verbose_name.capitalize()} was changed by someone else while you "
+            "were editing it. Your changes have not been saved: check the latest version and "
+            "make them again."
+        )
+
+
+def _save(instance, *, by, reason: str, expected_version: int | None = None):
+    """Save with history; with ``expected_version``, refuse if someone saved in between."""
+    if expected_version is not None:
+        claimed = (
+            type(instance)
+            .objects.filter(pk=instance.pk, version=expected_version)
+            .update(version=F("version") + 1)
+        )
+        if not claimed:
+            raise ConflictError(instance)
+        instance.version = expected_version + 1
+    instance._history_user = by
+    instance._change_reason = reason
+    instance.save()
+
+
+ANCHOR_LABELS = {
+    Anchor.REPORT_DATE: "the date of the report",
+    Anchor.RECEIVED_DATE: "the date the report was received",
+}
+
+
+def _anchor_date(complaint: Complaint, anchor: str) -> date | None:
+    if anchor == Anchor.REPORT_DATE:
+        return complaint.report_date
+    if anchor == Anchor.RECEIVED_DATE:
+        return complaint.received_date
+    return None
+
+
+def deadline_apply_rule(
+    deadline: Deadline,
+    *,
+    counting: str,
+    count: int | None = None,
+    unit: str = "",
+    anchor: str = "",
+    anchor_date: date | None = None,
+    anchor_label: str = "",
+    stated_date: date | None = None,
+) -> None:
+    """Set a deadline's rule and the dates it gives (unsaved). A stated date is stored as given."""
+    deadline.counting, deadline.count, deadline.unit, deadline.anchor = (
+        counting,
+        count,
+        unit,
+        anchor,
+    )
+    if counting == Counting.STATED:
+        if stated_date is None:
+            raise ValidationError("Enter the date the Ombudsman stated.")
+        deadline.count, deadline.unit, deadline.anchor, deadline.anchor_date = None, "", "", None
+        deadline.anchor_label, deadline.computed_due_date = "", None
+        computed = stated_date
+    else:
+        if anchor != Anchor.OTHER_DATE:
+            anchor_date = _anchor_date(deadline.complaint, anchor)
+            anchor_label = ANCHOR_LABELS[anchor]
+        if anchor_date is None:
+            raise ValidationError(
+                "The deadline counts from a date that has not been recorded yet "
+                "(for example the date the report was received)."
+            )
+        deadline.anchor_date = anchor_date
+        deadline.anchor_label = f"{anchor_label} ({anchor_date:%-d %B %Y})"
+        computed = due_date(anchor=anchor_date, count=count, unit=unit, counting=counting)
+        deadline.computed_due_date = computed
+    if (
+        deadline.pk is None
+        or not deadline.extensions.filter(status=ExtensionStatus.AGREED).exists()
+    ):
+        deadline.original_due_date = computed
+        deadline.due_date = computed
+        deadline.override_reason = ""
+
+
+def deadline_override(*, deadline: Deadline, due_date: date, reason: str, by, version=None):
+    """Replace the date a rule gave with another one, with the reason (the rule stays visible)."""
+    if not reason.strip():
+        raise ValidationError("Give the reason the due date differs from the rule.")
+    deadline.due_date = deadline.original_due_date = due_date
+    deadline.override_reason = reason
+    _save(deadline, by=by, reason=f"Due date overridden: {reason}", expected_version=version)
+    return deadline
+
+
+def _statutory_clock_dates(complaint: Complaint):
+    """Yield (rule, anchor_date, anchor_label) for each clock, following rules in order."""
+    due_by_kind: dict[str, date] = {}
+    for rule in StatutoryClockRule.objects.all():
+        if rule.anchor == Anchor.OTHER_DATE:
+            anchor_date = due_by_kind.get(rule.follows)
+            label = f"the due date of the {DeadlineKind(rule.follows).label}"
+        else:
+            anchor_date = _anchor_date(complaint, rule.anchor)
+            label = ANCHOR_LABELS[rule.anchor]
+        if anchor_date is None:
+            continue
+        due_by_kind[rule.kind] = due_date(
+            anchor=anchor_date, count=rule.count, unit=rule.unit, counting=rule.counting
+        )
+        yield rule, anchor_date, label
+
+
+@transaction.atomic
+def statutory_clocks_generate(*, complaint: Complaint, by, owner=None) -> list[Deadline]:
+    """Create the s30 and s31 clocks for each organisation a public interest report binds.
+
+    Idempotent: clocks that exist are left as they are. Clocks whose anchor date is not yet
+    known (no date received) are created once it is recorded.
+    """
+    if not complaint.is_public_interest_report:
+        return []
+    existing = set(
+        complaint.deadlines.filter(kind__in=DeadlineKind.statutory()).values_list(
+            "organisation_id", "kind"
+        )
+    )
+    created = []
+    for organisation in complaint.organisations.all():
+        for rule, anchor_date, label in _statutory_clock_dates(complaint):
+            if (organisation.pk, rule.kind) in existing:
+                continue
+            clock = Deadline(
+                complaint=complaint,
+                organisation=organisation,
+                kind=rule.kind,
+                title=DeadlineKind(rule.kind).label,
+                owner=owner,
+            )
+            deadline_apply_rule(
+                clock,
+                counting=rule.counting,
+                count=rule.count,
+                unit=rule.unit,
+                anchor=Anchor.OTHER_DATE,
+                anchor_date=anchor_date,
+                anchor_label=label,
+            )
+            _save(clock, by=by, reason="Statutory clock created for a public interest report")
+            created.append(clock)
+    return created
+
+
+@transaction.atomic
+def complaint_create(*, organisations, by, clock_owner=None, **fields) -> Complaint:
+    """Record a complaint; a public interest report gets its statutory clocks at once."""
+    complaint = Complaint(**fields)
+    complaint.full_clean()
+    _save(complaint, by=by, reason="Complaint recorded")
+    complaint.organisations.set(organisations)
+    statutory_clocks_generate(complaint=complaint, by=by, owner=clock_owner)
+    return complaint
+
+
+@transaction.atomic
+def complaint_update(*, complaint: Complaint, version: int, by, organisations=None, **fields):
+    """Edit a complaint. Open deadlines counted from its dates follow a change of those dates."""
+    for name, value in fields.items():
+        setattr(complaint, name, value)
+    complaint.full_clean()
+    _save(complaint, by=by, reason="Complaint edited", expected_version=version)
+    if organisations is not None:
+        complaint.organisations.set(organisations)
+    for deadline in complaint.deadlines.open().filter(
+        anchor__in=[Anchor.REPORT_DATE, Anchor.RECEIVED_DATE], override_reason=""
+    ):
+        deadline_apply_rule(
+            deadline,
+            counting=deadline.counting,
+            count=deadline.count,
+            unit=deadline.unit,
+            anchor=deadline.anchor,
+        )
+        _save(deadline, by=by, reason="Recomputed after the complaint's dates changed")
+    statutory_clocks_generate(complaint=complaint, by=by)
+    return complaint
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    complaint: Complaint,
+    organisation,
+    number: int,
+    text: str,
+    kind: str,
+    expected_evidence: str,
+    owner,
+    by,
+    rule: dict,
+) -> Recommendation:
+    """Record a recommendation and its deadline (``rule``: ``deadline_apply_rule``'s arguments)."""
+    if not complaint.organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError(f"The complaint does not bind {organisation}.")
+    deadline = Deadline(
+        complaint=complaint,
+        organisation=organisation,
+        kind=DeadlineKind.RECOMMENDATION,
+        title=f"{complaint.reference} recommendation {number}",
+        owner=owner,
+    )
+    deadline_apply_rule(deadline, **rule)
+    _save(deadline, by=by, reason="Recommendation recorded")
+    recommendation = Recommendation(
+        complaint=complaint,
+        organisation=organisation,
+        number=number,
+        text=text,
+        kind=kind,
+        expected_evidence=expected_evidence,
+        deadline=deadline,
+    )
+    recommendation.full_clean()
+    _save(recommendation, by=by, reason="Recommendation recorded")
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_update(
+    *, recommendation: Recommendation, version: int, by, owner=None, rule=None, **fields
+) -> Recommendation:
+    """Edit a recommendation's text, kind, expected evidence, owner or deadline rule."""
+    for name, value in fields.items():
+        setattr(recommendation, name, value)
+    recommendation.full_clean()
+    _save(recommendation, by=by, reason="Recommendation edited", expected_version=version)
+    deadline = recommendation.deadline
+    deadline.owner = owner if owner is not None else deadline.owner
+    deadline.title = f"{recommendation.complaint.reference} recommendation {recommendation.number}"
+    if rule is not None:
+        deadline_apply_rule(deadline, **rule)
+    _save(deadline, by=by, reason="Recommendation edited")
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_transition(
+    *,
+    recommendation: Recommendation,
+    to_status: str,
+    by,
+    on: date,
+    version: int | None = None,
+    reason: str = "",
+) -> Recommendation:
+    """Move a recommendation along ``TRANSITIONS``; its deadline is met, not met or reopened.
+
+    Complied needs at least one piece of evidence. ``on`` is the day it happened, which
+    decides whether compliance was on time or late.
+    """
+    allowed = TRANSITIONS[recommendation.status]
+    if to_status not in allowed:
+        raise ValidationError(
+            f"A recommendation that is {recommendation.get_status_display().lower()} cannot "
+            f"become {RecommendationStatus(to_status).label.lower()}."
+        )
+    if to_status == RecommendationStatus.COMPLIED and not recommendation.evidence.exists():
+        raise ValidationError(
+            "Add evidence before marking this recommendation complied: the Ombudsman expects "
+            f"{recommendation.expected_evidence.rstrip('.')}."
+        )
+    recommendation.status = to_status
+    label = RecommendationStatus(to_status).label
+    _save(
+        recommendation,
+        by=by,
+        reason=f"Status changed to {label}" + (f": {reason}" if reason else ""),
+        expected_version=version,
+    )
+    deadline = recommendation.deadline
+    deadline.status = DEADLINE_STATUS_FOR[to_status]
+    done = deadline.status in (DeadlineStatus.MET, DeadlineStatus.NOT_MET)
+    deadline.completed_on = on if done else None
+    _save(deadline, by=by, reason=f"Recommendation {label.lower()}")
+    return recommendation
+
+
+def _sha256(file) -> str:
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def evidence_add(
+    *, recommendation: Recommendation, description: str, by, at: datetime, file=None, url=""
+) -> Evidence:
+    """Attach a file (checksummed) or a link to a recommendation."""
+    evidence = Evidence(
+        recommendation=recommendation,
+        description=description,
+        url=url,
+        added_by=by,
+        added_at=at,
+    )
+    if file is not None:
+        evidence.sha256 = _sha256(file)
+        evidence.file = file
+    evidence.full_clean()
+    _save(evidence, by=by, reason="Evidence added")
+    return evidence
+
+
+def _extension_validate(deadline: Deadline, new_due_date: date, reason: str):
+    if deadline.status != DeadlineStatus.OPEN:
+        raise ValidationError("Only an open deadline can be extended.")
+    if new_due_date <= deadline.due_date:
+        raise ValidationError(
+            f"The new date must be after the current due date ({deadline.due_date:%-d %B %Y})."
+        )
+    if not reason.strip():
+        raise ValidationError("Give the reason for the extension.")
+
+
+@transaction.atomic
+def extension_request(
+    *, deadline: Deadline, new_due_date: date, reason: str, basis: str, basis_reference="", by, at
+) -> Extension:
+    """Ask for a later date. The deadline does not move until the extension is agreed."""
+    _extension_validate(deadline, new_due_date, reason)
+    extension = Extension(
+        deadline=deadline,
+        status=ExtensionStatus.REQUESTED,
+        previous_due_date=deadline.due_date,
+        new_due_date=new_due_date,
+        reason=reason,
+        basis=basis,
+        basis_reference=basis_reference,
+        requested_by=by,
+        requested_at=at,
+    )
+    _save(extension, by=by, reason="Extension requested")
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, extension: Extension, agreed: bool, by, at) -> Extension:
+    """Agree or refuse a requested extension; agreeing moves the deadline (original kept)."""
+    if extension.status != ExtensionStatus.REQUESTED:
+        raise ValidationError("This extension has already been decided.")
+    deadline = Deadline.objects.select_for_update().get(pk=extension.deadline_id)
+    if agreed:
+        _extension_validate(deadline, extension.new_due_date, extension.reason)
+        extension.previous_due_date = deadline.due_date
+    extension.status = ExtensionStatus.AGREED if agreed else ExtensionStatus.REFUSED
+    extension.decided_by, extension.decided_at = by, at
+    _save(extension, by=by, reason=f"Extension {extension.get_status_display().lower()}")
+    if agreed:
+        deadline.due_date = extension.new_due_date
+        _save(deadline, by=by, reason=f"Extended to {extension.new_due_date:%-d %B %Y}")
+    return extension
+
+
+@transaction.atomic
+def extension_record(
+    *, deadline: Deadline, new_due_date: date, reason: str, basis: str, basis_reference="", by, at
+) -> Extension:
+    """Record an extension that has already been agreed (for example by letter)."""
+    extension = extension_request(
+        deadline=deadline,
+        new_due_date=new_due_date,
+        reason=reason,
+        basis=basis,
+        basis_reference=basis_reference,
+        by=by,
+        at=at,
+    )
+    return extension_decide(extension=extension, agreed=True, by=by, at=at)
