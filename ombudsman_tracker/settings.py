@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "simple_history",
     "csp",
     "organisations",
@@ -73,6 +74,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "ombudsman_tracker.forms.GovukFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
@@ -157,6 +159,7 @@ EVIDENCE_ALLOWED_EXTENSIONS = env.list(
     ],
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's behaviour: links to evidence are https
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

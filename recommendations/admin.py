@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Complaint,
     Deadline,
@@ -62,6 +63,18 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["organisations"]
     inlines = [RecommendationInline, DeadlineInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The organisations are saved only now, so the clocks can be generated.
+        services.statutory_clocks_generate(complaint=form.instance, by=request.user)
+
+
+class CreatedInTheAppMixin:
+    """Records whose creation carries rules (deadlines, checksums) are added in the app."""
+
+    def has_add_permission(self, request):
+        return False
+
 
 class EvidenceInline(admin.TabularInline):
     model = Evidence
@@ -75,7 +88,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "kind",
@@ -88,7 +101,8 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "kind", "organisation", "complaint__ombudsman"]
     search_fields = ["complaint__reference", "text"]
     list_select_related = ["complaint", "organisation", "deadline__owner"]
-    readonly_fields = ["deadline", "rule", "due_date", "outcome"]
+    # Status changes go through the app, which checks transitions and evidence.
+    readonly_fields = ["deadline", "status", "rule", "due_date", "outcome"]
     inlines = [EvidenceInline]
 
     @admin.display(ordering="deadline__due_date")
@@ -124,7 +138,7 @@ class ExtensionInline(admin.TabularInline):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(SimpleHistoryAdmin):
+class DeadlineAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "kind",
@@ -140,7 +154,21 @@ class DeadlineAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "complaint__reference"]
     list_select_related = ["organisation", "owner"]
     date_hierarchy = "due_date"
-    readonly_fields = ["rule_description", "computed_due_date", "outcome"]
+    # Dates move only by a rule, an override with a reason, or a recorded extension.
+    readonly_fields = [
+        "complaint",
+        "organisation",
+        "kind",
+        "rule_description",
+        "computed_due_date",
+        "original_due_date",
+        "due_date",
+        "override_reason",
+        "status",
+        "completed_on",
+        "outcome",
+    ]
+    fields = ["title", "owner", *readonly_fields]
     inlines = [ExtensionInline]
 
     @admin.display(description="compliance")
@@ -149,14 +177,14 @@ class DeadlineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(SimpleHistoryAdmin):
+class ExtensionAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
     list_display = ["deadline", "status", "previous_due_date", "new_due_date", "basis"]
     list_filter = ["status", "basis"]
     list_select_related = ["deadline"]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
     list_display = ["description", "recommendation", "added_by", "added_at", "sha256"]
     search_fields = ["description", "recommendation__complaint__reference"]
     list_select_related = ["recommendation__complaint", "recommendation__organisation", "added_by"]

@@ -193,7 +193,7 @@ class Deadline(models.Model):
         indexes = [models.Index(fields=["status", "due_date"])]
 
     def __str__(self):
-        return f"{self.title} (due {self.due_date:%d %b %Y})"
+        return f"{self.title} (due {self.due_date:%-d %b %Y})" if self.due_date else self.title
 
     @property
     def rule_description(self) -> str:

@@ -59,6 +59,12 @@ def _save(instance, *, by, reason: str, expected_version: int | None = None):
     instance.save()
 
 
+def _locked(instance):
+    """A fresh copy of the row, locked until the transaction ends, so a stale copy held by
+    the caller never overwrites a change made in between (for example an extension)."""
+    return type(instance).objects.select_for_update().get(pk=instance.pk)
+
+
 ANCHOR_LABELS = {
     Anchor.REPORT_DATE: "the date of the report",
     Anchor.RECEIVED_DATE: "the date the report was received",
@@ -270,7 +276,7 @@ def recommendation_update(
         setattr(recommendation, name, value)
     recommendation.full_clean()
     _save(recommendation, by=by, reason="Recommendation edited", expected_version=version)
-    deadline = recommendation.deadline
+    deadline = recommendation.deadline = _locked(recommendation.deadline)
     deadline.owner = owner if owner is not None else deadline.owner
     deadline.title = f"{recommendation.complaint.reference} recommendation {recommendation.number}"
     if rule is not None:
@@ -313,7 +319,7 @@ def recommendation_transition(
         reason=f"Status changed to {label}" + (f": {reason}" if reason else ""),
         expected_version=version,
     )
-    deadline = recommendation.deadline
+    deadline = recommendation.deadline = _locked(recommendation.deadline)
     deadline.status = DEADLINE_STATUS_FOR[to_status]
     done = deadline.status in (DeadlineStatus.MET, DeadlineStatus.NOT_MET)
     deadline.completed_on = on if done else None
@@ -386,7 +392,7 @@ def extension_decide(*, extension: Extension, agreed: bool, by, at) -> Extension
     """Agree or refuse a requested extension; agreeing moves the deadline (original kept)."""
     if extension.status != ExtensionStatus.REQUESTED:
         raise ValidationError("This extension has already been decided.")
-    deadline = Deadline.objects.select_for_update().get(pk=extension.deadline_id)
+    deadline = extension.deadline = _locked(extension.deadline)
     if agreed:
         _extension_validate(deadline, extension.new_due_date, extension.reason)
         extension.previous_due_date = deadline.due_date
