@@ -1,0 +1,275 @@
+"""Render every Django form in GOV.UK Design System markup.
+
+``FORM_RENDERER`` points at :class:`GovukFormRenderer`, so ``{{ form }}`` and
+``{{ form.field.as_field_group }}`` produce GOV.UK form groups with labels, hints, error
+messages and ``aria-describedby`` wiring. :class:`GovukBoundField` decides which GOV.UK
+component a field is (``govuk_kind``) and puts the component's classes on the widget, so the
+templates only lay out what it computed. Dates are entered as day, month and year through
+:class:`GovukDateField`.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import Input
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class GovukDateInput(forms.MultiWidget):
+    """Day, month and year text inputs named ``<name>_day``, ``<name>_month``, ``<name>_year``.
+
+    A real date comes back from the request as an ISO string; anything else comes back as the
+    list of raw parts, so that :class:`GovukDateField` can say what is wrong and the page shows
+    the user exactly what they typed.
+    """
+
+    template_name = "includes/forms/widgets/date_input.html"
+    part_widths = {"day": 2, "month": 2, "year": 4}
+
+    def __init__(self, attrs=None):
+        widgets = {
+            part: forms.TextInput(
+                attrs={
+                    "class": f"govuk-input govuk-date-input__input govuk-input--width-{width}",
+                    "inputmode": "numeric",
+                }
+            )
+            for part, width in self.part_widths.items()
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        parts = [(data.get(f"{name}_{part}") or "").strip() for part in DATE_PARTS]
+        if not any(parts):
+            return None
+        try:
+            return parts_to_date(*parts).isoformat()
+        except ValueError:
+            return parts
+
+    def id_for_label(self, id_):
+        # The error summary and the legend point at the day input.
+        return f"{id_}_day" if id_ else ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        # MultiWidget would replace each input's width classes with any class passed in;
+        # add them instead.
+        extra_class = widget["attrs"].get("class", "")
+        in_error = set()
+        if widget["attrs"].get("aria-invalid"):
+            in_error = set(DATE_PARTS)
+            if isinstance(value, list | tuple) and any(value):
+                # GOV.UK highlights only the missing parts of an incomplete date.
+                missing = {part for part, raw in zip(DATE_PARTS, value, strict=True) if not raw}
+                in_error = missing or in_error
+        for part, subwidget, own in zip(
+            DATE_PARTS, widget["subwidgets"], self.widgets, strict=True
+        ):
+            sub_attrs = subwidget["attrs"]
+            if widget["attrs"].get("id"):
+                sub_attrs["id"] = f"{widget['attrs']['id']}_{part}"
+            classes = [own.attrs["class"], extra_class]
+            if part in in_error:
+                classes.append("govuk-input--error")
+            else:
+                sub_attrs.pop("aria-invalid", None)
+            sub_attrs["class"] = " ".join(c for c in classes if c)
+            subwidget["label"] = part.capitalize()
+        return context
+
+
+def parts_to_date(day, month, year):
+    """The date for day, month and year strings; ``ValueError`` if they are not a real date."""
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        raise ValueError("not a real date")
+    return datetime.date(int(year), int(month), int(day))
+
+
+def _lower_first(text):
+    """'Decision date' -> 'decision date', leaving acronyms such as 'LGSCO' alone."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+class GovukDateField(forms.DateField):
+    """A date entered as day, month and year, with the GOV.UK date input error messages.
+
+    Messages name the field by its label ("Decision date must be a real date"); pass
+    ``error_messages`` to word them differently.
+    """
+
+    widget = GovukDateInput
+
+    def __init__(self, *, label=None, error_messages=None, **kwargs):
+        subject = str(label) if label else "Date"
+        messages = {
+            "required": f"Enter the {_lower_first(subject)}" if label else "Enter a date",
+            "invalid": f"{subject} must be a real date",
+            "incomplete": f"{subject} must include a %(missing)s",
+            "year_digits": "Year must include 4 numbers",
+        }
+        messages.update(error_messages or {})
+        super().__init__(label=label, error_messages=messages, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, list | tuple):
+            return self._date_from_parts([str(part or "").strip() for part in value])
+        try:
+            return datetime.date.fromisoformat(str(value))
+        except ValueError:
+            return super().to_python(value)
+
+    def _date_from_parts(self, parts):
+        if not any(parts):
+            return None
+        missing = [part for part, raw in zip(DATE_PARTS, parts, strict=True) if not raw]
+        if missing:
+            raise ValidationError(
+                self.error_messages["incomplete"],
+                code="incomplete",
+                params={"missing": " and ".join(missing)},
+            )
+        day, month, year = parts
+        if year.isdigit() and len(year) != 4:
+            raise ValidationError(self.error_messages["year_digits"], code="year_digits")
+        try:
+            return parts_to_date(day, month, year)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+# GOV.UK classes for each kind of field: (on the input, added when the field has errors).
+_WIDGET_CLASSES = {
+    "input": ("govuk-input", "govuk-input--error"),
+    "password": (
+        "govuk-input govuk-password-input__input govuk-js-password-input-input",
+        "govuk-input--error",
+    ),
+    "textarea": ("govuk-textarea", "govuk-textarea--error"),
+    "select": ("govuk-select", "govuk-select--error"),
+    "file": ("govuk-file-upload", "govuk-file-upload--error"),
+    "checkbox": ("govuk-checkboxes__input", ""),
+    "checkboxes": ("govuk-checkboxes__input", ""),
+    "radios": ("govuk-radios__input", ""),
+    # The date widget marks its own inputs, so that only the missing parts are highlighted.
+    "date": ("", ""),
+}
+
+
+def govuk_kind(widget):
+    """Which GOV.UK component renders ``widget``; the field template branches on this."""
+    # Order matters: CheckboxSelectMultiple is a RadioSelect, ClearableFileInput a FileInput.
+    kinds = [
+        (GovukDateInput, "date"),
+        (forms.CheckboxSelectMultiple, "checkboxes"),
+        (forms.RadioSelect, "radios"),
+        (forms.CheckboxInput, "checkbox"),
+        (forms.FileInput, "file"),
+        (forms.PasswordInput, "password"),
+        (forms.Textarea, "textarea"),
+        (forms.Select, "select"),
+        (Input, "input"),
+    ]
+    if widget.is_hidden:
+        return "hidden"
+    for widget_class, kind in kinds:
+        if isinstance(widget, widget_class):
+            return kind
+    return "other"
+
+
+class GovukBoundField(BoundField):
+    """A bound field that knows its GOV.UK component, hint and error ids."""
+
+    @property
+    def govuk_kind(self):
+        return govuk_kind(self.field.widget)
+
+    @property
+    def use_fieldset(self):
+        # A file input takes a label even when ClearableFileInput asks for a fieldset.
+        kind = self.govuk_kind
+        if kind in ("radios", "checkboxes", "date"):
+            return True
+        return kind == "other" and self.field.widget.use_fieldset
+
+    @property
+    def hint_id(self):
+        return f"{self.auto_id}-hint"
+
+    @property
+    def error_id(self):
+        return f"{self.auto_id}-error"
+
+    @property
+    def aria_describedby(self):
+        # Django puts this on the input, or on the fieldset for grouped inputs (use_fieldset).
+        if self.field.widget.attrs.get("aria-describedby"):
+            return None
+        ids = []
+        if self.auto_id and not self.is_hidden:
+            if self.help_text:
+                ids.append(self.hint_id)
+            if self.errors:
+                ids.append(self.error_id)
+        return " ".join(ids)
+
+    @property
+    def error_anchor_id(self):
+        """The id the error summary links to: the first radio or checkbox, the day input."""
+        if self.govuk_kind in ("radios", "checkboxes") and self.subwidgets:
+            return self.subwidgets[0].id_for_label
+        return self.id_for_label or self.auto_id
+
+    @property
+    def is_optional(self):
+        """Shown as "(optional)" after the label; a lone checkbox is never marked."""
+        return not self.field.required and self.govuk_kind not in ("checkbox", "hidden")
+
+    def build_widget_attrs(self, attrs, widget=None):
+        widget = widget or self.field.widget
+        attrs = super().build_widget_attrs(attrs, widget)
+        base, error = _WIDGET_CLASSES.get(govuk_kind(widget), ("", ""))
+        classes = [base, widget.attrs.get("class", ""), attrs.get("class", "")]
+        if self.errors:
+            classes.append(error)
+        if joined := " ".join(c for c in classes if c):
+            attrs["class"] = joined
+        # Autofocus moves screen reader users past the heading and instructions (GOV.UK
+        # advises against it); False drops the attribute Django's login form sets.
+        attrs["autofocus"] = False
+        if govuk_kind(widget) == "password":
+            attrs.setdefault("spellcheck", "false")
+            attrs.setdefault("autocapitalize", "none")
+        return attrs
+
+
+class GovukFormRenderer(TemplatesSetting):
+    """Renders forms and fields with the GOV.UK templates in ``templates/includes/forms``."""
+
+    form_template_name = "includes/forms/form.html"
+    field_template_name = "includes/forms/field.html"
+    bound_field_class = GovukBoundField
