@@ -87,6 +87,9 @@ class DeadlineKind(models.TextChoices):
     S31_CONFIRMATION = "s31_confirmation", "s31(2A)(c) confirmation that action was taken"
     S30_PUBLIC_NOTICE = "s30_notice", "s30(5) public notice"
     S30_INSPECTION = "s30_inspection", "s30(4) public inspection period"
+    AUDIT_PROGRAMME = "audit_programme", "Audit programme"
+    FULL_AUDIT = "full_audit", "Full audit"
+    LIVE_CONCERN = "live_concern", "Live concern awaiting a response"
 
     @classmethod
     def statutory(cls):
@@ -186,7 +189,7 @@ class Deadline(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["complaint", "organisation", "kind"],
-                condition=~Q(kind="recommendation"),
+                condition=Q(kind__in=DeadlineKind.statutory()),
                 name="one_statutory_clock_per_organisation",
             ),
         ]

@@ -11,7 +11,9 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+
+from ombudsman_tracker.history import ConflictError as ConflictError  # for callers
+from ombudsman_tracker.history import save_with_history
 
 from .deadlines import Counting, due_date
 from .models import (
@@ -29,34 +31,6 @@ from .models import (
     RecommendationStatus,
     StatutoryClockRule,
 )
-
-
-class ConflictError(Exception):
-    """Someone else saved the record after the user opened it; nothing was written."""
-
-    def __init__(self, instance):
-        self.instance = instance
-        super().__init__(
-            f"{instance._meta.verbose_name.capitalize()} was changed by someone else while you "
-            "were editing it. Your changes have not been saved: check the latest version and "
-            "make them again."
-        )
-
-
-def _save(instance, *, by, reason: str, expected_version: int | None = None):
-    """Save with history; with ``expected_version``, refuse if someone saved in between."""
-    if expected_version is not None:
-        claimed = (
-            type(instance)
-            .objects.filter(pk=instance.pk, version=expected_version)
-            .update(version=F("version") + 1)
-        )
-        if not claimed:
-            raise ConflictError(instance)
-        instance.version = expected_version + 1
-    instance._history_user = by
-    instance._change_reason = reason
-    instance.save()
 
 
 def _locked(instance):
@@ -131,7 +105,9 @@ def deadline_override(*, deadline: Deadline, due_date: date, reason: str, by, ve
         raise ValidationError("Give the reason the due date differs from the rule.")
     deadline.due_date = deadline.original_due_date = due_date
     deadline.override_reason = reason
-    _save(deadline, by=by, reason=f"Due date overridden: {reason}", expected_version=version)
+    save_with_history(
+        deadline, by=by, reason=f"Due date overridden: {reason}", expected_version=version
+    )
     return deadline
 
 
@@ -188,7 +164,9 @@ def statutory_clocks_generate(*, complaint: Complaint, by, owner=None) -> list[D
                 anchor_date=anchor_date,
                 anchor_label=label,
             )
-            _save(clock, by=by, reason="Statutory clock created for a public interest report")
+            save_with_history(
+                clock, by=by, reason="Statutory clock created for a public interest report"
+            )
             created.append(clock)
     return created
 
@@ -198,7 +176,7 @@ def complaint_create(*, organisations, by, clock_owner=None, **fields) -> Compla
     """Record a complaint; a public interest report gets its statutory clocks at once."""
     complaint = Complaint(**fields)
     complaint.full_clean()
-    _save(complaint, by=by, reason="Complaint recorded")
+    save_with_history(complaint, by=by, reason="Complaint recorded")
     complaint.organisations.set(organisations)
     statutory_clocks_generate(complaint=complaint, by=by, owner=clock_owner)
     return complaint
@@ -210,7 +188,7 @@ def complaint_update(*, complaint: Complaint, version: int, by, organisations=No
     for name, value in fields.items():
         setattr(complaint, name, value)
     complaint.full_clean()
-    _save(complaint, by=by, reason="Complaint edited", expected_version=version)
+    save_with_history(complaint, by=by, reason="Complaint edited", expected_version=version)
     if organisations is not None:
         complaint.organisations.set(organisations)
     for deadline in complaint.deadlines.open().filter(
@@ -223,7 +201,7 @@ def complaint_update(*, complaint: Complaint, version: int, by, organisations=No
             unit=deadline.unit,
             anchor=deadline.anchor,
         )
-        _save(deadline, by=by, reason="Recomputed after the complaint's dates changed")
+        save_with_history(deadline, by=by, reason="Recomputed after the complaint's dates changed")
     statutory_clocks_generate(complaint=complaint, by=by)
     return complaint
 
@@ -252,7 +230,7 @@ def recommendation_create(
         owner=owner,
     )
     deadline_apply_rule(deadline, **rule)
-    _save(deadline, by=by, reason="Recommendation recorded")
+    save_with_history(deadline, by=by, reason="Recommendation recorded")
     recommendation = Recommendation(
         complaint=complaint,
         organisation=organisation,
@@ -263,7 +241,7 @@ def recommendation_create(
         deadline=deadline,
     )
     recommendation.full_clean()
-    _save(recommendation, by=by, reason="Recommendation recorded")
+    save_with_history(recommendation, by=by, reason="Recommendation recorded")
     return recommendation
 
 
@@ -275,13 +253,15 @@ def recommendation_update(
     for name, value in fields.items():
         setattr(recommendation, name, value)
     recommendation.full_clean()
-    _save(recommendation, by=by, reason="Recommendation edited", expected_version=version)
+    save_with_history(
+        recommendation, by=by, reason="Recommendation edited", expected_version=version
+    )
     deadline = recommendation.deadline = _locked(recommendation.deadline)
     deadline.owner = owner if owner is not None else deadline.owner
     deadline.title = f"{recommendation.complaint.reference} recommendation {recommendation.number}"
     if rule is not None:
         deadline_apply_rule(deadline, **rule)
-    _save(deadline, by=by, reason="Recommendation edited")
+    save_with_history(deadline, by=by, reason="Recommendation edited")
     return recommendation
 
 
@@ -313,7 +293,7 @@ def recommendation_transition(
         )
     recommendation.status = to_status
     label = RecommendationStatus(to_status).label
-    _save(
+    save_with_history(
         recommendation,
         by=by,
         reason=f"Status changed to {label}" + (f": {reason}" if reason else ""),
@@ -323,7 +303,7 @@ def recommendation_transition(
     deadline.status = DEADLINE_STATUS_FOR[to_status]
     done = deadline.status in (DeadlineStatus.MET, DeadlineStatus.NOT_MET)
     deadline.completed_on = on if done else None
-    _save(deadline, by=by, reason=f"Recommendation {label.lower()}")
+    save_with_history(deadline, by=by, reason=f"Recommendation {label.lower()}")
     return recommendation
 
 
@@ -351,7 +331,7 @@ def evidence_add(
         evidence.sha256 = _sha256(file)
         evidence.file = file
     evidence.full_clean()
-    _save(evidence, by=by, reason="Evidence added")
+    save_with_history(evidence, by=by, reason="Evidence added")
     return evidence
 
 
@@ -383,7 +363,7 @@ def extension_request(
         requested_by=by,
         requested_at=at,
     )
-    _save(extension, by=by, reason="Extension requested")
+    save_with_history(extension, by=by, reason="Extension requested")
     return extension
 
 
@@ -398,10 +378,12 @@ def extension_decide(*, extension: Extension, agreed: bool, by, at) -> Extension
         extension.previous_due_date = deadline.due_date
     extension.status = ExtensionStatus.AGREED if agreed else ExtensionStatus.REFUSED
     extension.decided_by, extension.decided_at = by, at
-    _save(extension, by=by, reason=f"Extension {extension.get_status_display().lower()}")
+    save_with_history(
+        extension, by=by, reason=f"Extension {extension.get_status_display().lower()}"
+    )
     if agreed:
         deadline.due_date = extension.new_due_date
-        _save(deadline, by=by, reason=f"Extended to {extension.new_due_date:%-d %B %Y}")
+        save_with_history(deadline, by=by, reason=f"Extended to {extension.new_due_date:%-d %B %Y}")
     return extension
 
 

@@ -1,6 +1,6 @@
 """Factories for the domain. Recommendations and complaints go through the services."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import factory
 from django.contrib.auth.models import Group
@@ -116,4 +116,49 @@ def recommendation_recorded(
         owner=owner,
         by=by,
         rule=rule or WITHIN_3_MONTHS_OF_REPORT,
+    )
+
+
+def population_imported(*, organisation, count: int, by, teams=("Front Door",), start=1, **fields):
+    """``count`` pseudonymised cross-border cases closed in 2019, as the performance team sends."""
+    from audits.models import PopulationCase, PopulationImport
+
+    batch = PopulationImport.objects.create(
+        organisation=organisation,
+        file_name="population.csv",
+        sha256="0" * 64,
+        rows=count,
+        cases_created=count,
+        imported_by=by,
+        imported_at=datetime(2022, 1, 5, 9, 0, tzinfo=UTC),
+    )
+    defaults = {
+        "opened_on": date(2019, 1, 10),
+        "closed_on": date(2019, 6, 30),
+        "presenting_needs": ["sexual exploitation"],
+        "cross_border": True,
+        "other_council": "Kent County Council",
+    } | fields
+    return PopulationCase.objects.bulk_create(
+        PopulationCase(
+            organisation=organisation,
+            case_reference=f"CR-{n:05d}",
+            team=teams[n % len(teams)],
+            imported_in=batch,
+            **defaults,
+        )
+        for n in range(start, start + count)
+    )
+
+
+def programme_set_up(*, recommendation, by, **criteria):
+    from audits import services as audit_services
+
+    return audit_services.programme_create(
+        recommendation=recommendation,
+        title="Audit of 50 cross-border cases",
+        owner=by,
+        due_date=date(2022, 4, 30),
+        by=by,
+        **({"closed_from": date(2018, 1, 1), "closed_to": date(2021, 11, 26)} | criteria),
     )

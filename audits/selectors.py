@@ -1,0 +1,63 @@
+"""Reads for audit programmes: the threshold figures and what each user may see."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from .models import AuditOutcome, AuditProgramme, OutcomeRole, OutcomeStatus, SampleCase
+from .threshold import ThresholdResult, threshold_decision
+
+
+def programmes_visible_to(user):
+    programmes = AuditProgramme.objects.select_related(
+        "recommendation__complaint", "recommendation__organisation", "owner", "deadline"
+    )
+    if user.is_superuser or user.sees_all_organisations:
+        return programmes
+    # Partner-agency auditors see the programmes they audit for.
+    return programmes.filter(
+        Q(recommendation__organisation=user.organisation_id) | Q(auditors=user)
+    ).distinct()
+
+
+def programme_get_for(user, pk) -> AuditProgramme:
+    return get_object_or_404(programmes_visible_to(user), pk=pk)
+
+
+def audit_cases_for(user):
+    """The cases a user audits or moderates, with their outcomes, for "My audit cases"."""
+    return (
+        SampleCase.objects.filter(Q(auditor=user) | Q(moderator=user))
+        .select_related("case", "programme")
+        .prefetch_related("outcomes")
+        .order_by("programme", "position")
+    )
+
+
+def counted_outcomes(programme):
+    """The submitted audit outcomes, with a manager's settled answer where moderation differed.
+
+    Live concerns are recorded apart and never enter these figures.
+    """
+    outcomes = AuditOutcome.objects.filter(
+        sample_case__programme=programme,
+        role=OutcomeRole.AUDIT,
+        status=OutcomeStatus.SUBMITTED,
+    ).select_related("sample_case")
+    for outcome in outcomes:
+        settled = outcome.sample_case.settled_similar_issues
+        if settled is not None:
+            outcome.similar_issues = settled
+        if outcome.sample_case.settled_grade:
+            outcome.grade = outcome.sample_case.settled_grade
+        yield outcome
+
+
+def programme_threshold(programme) -> ThresholdResult:
+    """Where the programme stands against its threshold, from the outcomes submitted so far."""
+    outcomes = list(counted_outcomes(programme))
+    return threshold_decision(
+        sample_size=programme.sample_cases.count(),
+        audited=len(outcomes),
+        with_similar_issues=sum(1 for outcome in outcomes if outcome.similar_issues),
+        threshold_percent=programme.threshold_percent,
+    )

@@ -1,0 +1,355 @@
+"""Every change to an audit programme that carries a rule: draw, assign, record, decide.
+
+Each function records history (django-simple-history) with who and why. Outcome edits carry
+the version the auditor saw, so two people saving the same outcome never overwrite each other.
+"""
+
+import math
+from collections import Counter
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from ombudsman_tracker.history import ConflictError, save_with_history
+from recommendations import services as recommendation_services
+from recommendations.models import Deadline, DeadlineKind
+
+from . import sampling
+from .models import (
+    AuditOutcome,
+    AuditProgramme,
+    OutcomeRole,
+    OutcomeStatus,
+    PopulationCase,
+    PopulationMember,
+    ProgrammeKind,
+    SampleCase,
+)
+from .selectors import programme_threshold
+
+
+def population_matching(programme: AuditProgramme):
+    """The cases of the programme's organisation that meet its criteria."""
+    cases = PopulationCase.objects.filter(
+        organisation=programme.recommendation.organisation_id,
+        closed_on__gte=programme.closed_from,
+        closed_on__lte=programme.closed_to,
+    )
+    if programme.cross_border_only:
+        cases = cases.filter(cross_border=True)
+    needs = set(programme.presenting_needs)
+    for case in cases.only("pk", "case_reference", "presenting_needs").iterator():
+        if not needs or needs.intersection(case.presenting_needs):
+            yield case
+
+
+def _programme_deadline(*, recommendation, kind, title, owner, due_date, by) -> Deadline:
+    deadline = Deadline(
+        complaint=recommendation.complaint,
+        organisation=recommendation.organisation,
+        kind=kind,
+        title=title,
+        owner=owner,
+    )
+    recommendation_services.deadline_apply_rule(deadline, counting="stated", stated_date=due_date)
+    save_with_history(deadline, by=by, reason=f"{DeadlineKind(kind).label} set up")
+    return deadline
+
+
+@transaction.atomic
+def programme_create(*, recommendation, title, owner, due_date, by, **criteria) -> AuditProgramme:
+    """Set up the audit a recommendation asks for, with its owner and deadline."""
+    programme = AuditProgramme(recommendation=recommendation, title=title, owner=owner, **criteria)
+    programme.full_clean(exclude=["deadline"])
+    programme.deadline = _programme_deadline(
+        recommendation=recommendation,
+        kind=DeadlineKind.AUDIT_PROGRAMME,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        by=by,
+    )
+    save_with_history(programme, by=by, reason="Audit programme set up")
+    return programme
+
+
+@transaction.atomic
+def sample_draw(*, programme: AuditProgramme, by, at: datetime, seed: str | None = None):
+    """Freeze the matching population and draw the sample by the documented method.
+
+    Where fewer cases match than the target, all are taken and the shortfall is shown, so a
+    manager can add similar cases with a reason for each (``substitute_add``).
+    """
+    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
+    if programme.is_drawn:
+        raise ValidationError("The sample has already been drawn; extend it instead.")
+    cases = {case.case_reference: case for case in population_matching(programme)}
+    if not cases:
+        raise ValidationError("No cases in the population match the programme's criteria.")
+    PopulationMember.objects.bulk_create(
+        PopulationMember(programme=programme, case=case) for case in cases.values()
+    )
+    programme.sampling_method = sampling.METHOD
+    programme.seed = seed or sampling.new_seed()
+    programme.population_checksum = sampling.population_checksum(cases)
+    programme.population_size = len(cases)
+    programme.drawn_by, programme.drawn_at = by, at
+    target = programme.target_sample_size
+    if programme.kind == ProgrammeKind.FULL:
+        target = len(cases)
+    drawn = sampling.draw(programme.seed, cases, target)
+    SampleCase.objects.bulk_create(
+        SampleCase(programme=programme, case=cases[reference], position=position)
+        for position, reference in enumerate(drawn, start=1)
+    )
+    save_with_history(
+        programme, by=by, reason=f"Sample of {len(drawn)} drawn from {len(cases)} cases"
+    )
+    return programme
+
+
+def _frozen_references(programme) -> dict[str, PopulationCase]:
+    members = PopulationMember.objects.filter(programme=programme).select_related("case")
+    return {member.case.case_reference: member.case for member in members}
+
+
+@transaction.atomic
+def sample_extend(*, programme: AuditProgramme, by, count: int) -> list[SampleCase]:
+    """Take the next ``count`` cases in the same ranking; the first cases never change."""
+    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
+    if not programme.is_drawn:
+        raise ValidationError("Draw the sample before extending it.")
+    population = _frozen_references(programme)
+    taken = set(programme.sample_cases.values_list("case__case_reference", flat=True))
+    following = [ref for ref in sampling.ranked(programme.seed, population) if ref not in taken]
+    if not following:
+        raise ValidationError("Every case in the population is already in the sample.")
+    last = programme.sample_cases.aggregate(last=Max("position"))["last"] or 0
+    added = SampleCase.objects.bulk_create(
+        SampleCase(programme=programme, case=population[reference], position=last + offset)
+        for offset, reference in enumerate(following[:count], start=1)
+    )
+    programme.target_sample_size = max(programme.target_sample_size, last + len(added))
+    save_with_history(programme, by=by, reason=f"Sample extended by {len(added)} cases")
+    return added
+
+
+@transaction.atomic
+def substitute_add(*, programme: AuditProgramme, case: PopulationCase, reason: str, by):
+    """Add a similar case where the criteria found too few, with the reason for it."""
+    if not reason.strip():
+        raise ValidationError("Give the reason this case is a similar case.")
+    if case.organisation_id != programme.recommendation.organisation_id:
+        raise ValidationError("The case belongs to another organisation.")
+    if programme.sample_cases.filter(case=case).exists():
+        raise ValidationError(f"{case} is already in the sample.")
+    last = programme.sample_cases.aggregate(last=Max("position"))["last"] or 0
+    sample_case = SampleCase(
+        programme=programme, case=case, position=last + 1, substitute_reason=reason
+    )
+    save_with_history(sample_case, by=by, reason="Similar case added")
+    return sample_case
+
+
+def _independent(auditor, case: PopulationCase) -> bool:
+    return not auditor.team or auditor.team != case.team
+
+
+@transaction.atomic
+def auditors_assign(*, programme: AuditProgramme, by) -> None:
+    """Spread unassigned cases evenly, never giving an auditor a case from their own team.
+
+    Then give the moderation subsample (``moderation_percent`` of the sample, spread through
+    it) to a second auditor, also independent of the case's team.
+    """
+    auditors = list(programme.auditors.order_by("pk"))
+    if not auditors:
+        raise ValidationError("Add auditors to the programme first.")
+    sample_cases = list(programme.sample_cases.select_related("case", "auditor", "moderator"))
+    load = Counter(sc.auditor_id for sc in sample_cases if sc.auditor_id)
+    for sample_case in sample_cases:
+        if sample_case.auditor_id:
+            continue
+        candidates = [a for a in auditors if _independent(a, sample_case.case)]
+        if not candidates:
+            raise ValidationError(
+                f"Every auditor works in the team of case {sample_case.case}: add an auditor "
+                "from another team."
+            )
+        chosen = min(candidates, key=lambda a: (load[a.pk], a.pk))
+        load[chosen.pk] += 1
+        sample_case.auditor = chosen
+        save_with_history(sample_case, by=by, reason=f"Assigned to {chosen}")
+    _moderation_assign(programme, sample_cases, auditors, by=by)
+
+
+def _moderation_assign(programme, sample_cases, auditors, *, by):
+    wanted = math.ceil(len(sample_cases) * programme.moderation_percent / 100)
+    already = sum(1 for sc in sample_cases if sc.moderator_id)
+    if already >= wanted or len(auditors) < 2:
+        return
+    # Spread through the sample; fill from the rest where independence rules a case out.
+    spread = sample_cases[:: max(1, len(sample_cases) // wanted)]
+    order = spread + [sc for sc in sample_cases if sc not in spread]
+    second_load = Counter(sc.moderator_id for sc in sample_cases if sc.moderator_id)
+    for sample_case in order:
+        if already >= wanted:
+            break
+        candidates = [
+            a
+            for a in auditors
+            if a.pk != sample_case.auditor_id and _independent(a, sample_case.case)
+        ]
+        if sample_case.moderator_id or not candidates:
+            continue
+        chosen = min(candidates, key=lambda a: (second_load[a.pk], a.pk))
+        second_load[chosen.pk] += 1
+        sample_case.moderator = chosen
+        save_with_history(sample_case, by=by, reason=f"Moderation by {chosen}")
+        already += 1
+
+
+@transaction.atomic
+def sample_case_reassign(*, sample_case: SampleCase, auditor, by) -> SampleCase:
+    """A manager moves a case to another auditor, still never to the case's own team."""
+    if not _independent(auditor, sample_case.case):
+        raise ValidationError(f"{auditor} works in the team of case {sample_case.case}.")
+    if sample_case.moderator_id == auditor.pk:
+        raise ValidationError(f"{auditor} is already the case's moderator.")
+    if sample_case.outcomes.filter(role=OutcomeRole.AUDIT, status=OutcomeStatus.SUBMITTED).exists():
+        raise ValidationError("The outcome has been submitted; reopen it first.")
+    sample_case.auditor = auditor
+    save_with_history(sample_case, by=by, reason=f"Reassigned to {auditor}")
+    return sample_case
+
+
+OUTCOME_FIELDS = [
+    "strategy_discussion_held",
+    "agencies_involved",
+    "other_council_contacted",
+    "other_council_contacted_on",
+    "information_shared",
+    "child_seen_and_heard",
+    "professional_curiosity",
+    "lead_council_decided",
+    "days_to_strategy_discussion",
+    "grade",
+    "similar_issues",
+    "findings",
+    "learning",
+]
+
+
+def _role_for(sample_case: SampleCase, auditor) -> str:
+    if sample_case.auditor_id == auditor.pk:
+        return OutcomeRole.AUDIT
+    if sample_case.moderator_id == auditor.pk:
+        return OutcomeRole.MODERATION
+    raise ValidationError("This case is not assigned to you.")
+
+
+@transaction.atomic
+def outcome_save(
+    *, sample_case: SampleCase, auditor, answers: dict, version: int | None, submit: bool, at
+) -> AuditOutcome:
+    """Save an auditor's answers as a draft, or submit them (which locks them).
+
+    ``version`` is the version of the outcome the auditor opened (None for a new one); if
+    someone saved it in between, ``ConflictError`` is raised and nothing is written.
+    """
+    role = _role_for(sample_case, auditor)
+    outcome = AuditOutcome.objects.filter(sample_case=sample_case, role=role).first()
+    if outcome is None:
+        if version is not None:
+            raise ConflictError(AuditOutcome(sample_case=sample_case))
+        outcome = AuditOutcome(sample_case=sample_case, role=role, auditor=auditor)
+    elif outcome.is_locked:
+        raise ValidationError("This outcome has been submitted: a manager must reopen it.")
+    unknown = set(answers) - set(OUTCOME_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown answers: {sorted(unknown)}")
+    for name, value in answers.items():
+        setattr(outcome, name, value)
+    if submit:
+        missing = [
+            AuditOutcome._meta.get_field(name).verbose_name
+            for name in ("grade", "similar_issues")
+            if getattr(outcome, name) in ("", None)
+        ]
+        if missing:
+            raise ValidationError(
+                [f"Answer '{question}' before submitting." for question in missing]
+            )
+        outcome.status, outcome.submitted_at = OutcomeStatus.SUBMITTED, at
+    save_with_history(
+        outcome,
+        by=auditor,
+        reason="Outcome submitted" if submit else "Draft saved",
+        expected_version=version if outcome.pk else None,
+    )
+    return outcome
+
+
+@transaction.atomic
+def outcome_reopen(*, outcome: AuditOutcome, reason: str, by) -> AuditOutcome:
+    """A manager unlocks a submitted outcome; the history keeps the submitted answers."""
+    if not outcome.is_locked:
+        raise ValidationError("Only a submitted outcome can be reopened.")
+    if not reason.strip():
+        raise ValidationError("Give the reason for reopening the outcome.")
+    outcome.status, outcome.submitted_at = OutcomeStatus.DRAFT, None
+    save_with_history(
+        outcome, by=by, reason=f"Reopened: {reason}", expected_version=outcome.version
+    )
+    return outcome
+
+
+@transaction.atomic
+def moderation_settle(
+    *, sample_case: SampleCase, similar_issues: bool, grade: str, by
+) -> SampleCase:
+    """A manager settles a disagreement between the auditor and the moderator."""
+    sample_case.settled_similar_issues, sample_case.settled_grade = similar_issues, grade
+    sample_case.settled_by = by
+    save_with_history(sample_case, by=by, reason="Moderation settled")
+    return sample_case
+
+
+@transaction.atomic
+def full_audit_create(*, programme: AuditProgramme, owner, due_date, by, at) -> AuditProgramme:
+    """When the threshold has triggered: a new programme over every matching case.
+
+    Records who confirmed it. The full audit has its own owner and deadline.
+    """
+    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
+    if not programme_threshold(programme).triggers_full_audit:
+        raise ValidationError("The threshold has not been triggered: no full audit is needed.")
+    if hasattr(programme, "full_audit"):
+        raise ValidationError("The full audit has already been created.")
+    full = AuditProgramme(
+        recommendation=programme.recommendation,
+        kind=ProgrammeKind.FULL,
+        title=f"Full audit following {programme.title}",
+        triggered_by=programme,
+        closed_from=programme.closed_from,
+        closed_to=programme.closed_to,
+        cross_border_only=programme.cross_border_only,
+        presenting_needs=programme.presenting_needs,
+        target_sample_size=programme.population_size or programme.target_sample_size,
+        threshold_percent=programme.threshold_percent,
+        owner=owner,
+    )
+    full.deadline = _programme_deadline(
+        recommendation=programme.recommendation,
+        kind=DeadlineKind.FULL_AUDIT,
+        title=full.title,
+        owner=owner,
+        due_date=due_date,
+        by=by,
+    )
+    save_with_history(full, by=by, reason="Full audit created: the threshold was triggered")
+    programme.full_audit_confirmed_by, programme.full_audit_confirmed_at = by, at
+    save_with_history(programme, by=by, reason="Full audit confirmed")
+    return full

@@ -1,0 +1,33 @@
+"""Saving a record with its history entry, and refusing edits made from a stale copy."""
+
+
+class ConflictError(Exception):
+    """Someone else saved the record after the user opened it; nothing was written."""
+
+    def __init__(self, instance):
+        self.instance = instance
+        super().__init__(
+            f"This {instance._meta.verbose_name} was changed by someone else while you were "
+            "editing it. Your changes have not been saved: check the latest version and make "
+            "them again."
+        )
+
+
+def save_with_history(instance, *, by, reason: str, expected_version: int | None = None):
+    """Save ``instance`` so its history says who and why.
+
+    With ``expected_version``, the row's ``version`` is compared and bumped in one UPDATE
+    first: if another save got there before, ``ConflictError`` is raised and nothing changes.
+    """
+    if expected_version is not None:
+        claimed = (
+            type(instance)
+            .objects.filter(pk=instance.pk, version=expected_version)
+            .update(version=expected_version + 1)
+        )
+        if not claimed:
+            raise ConflictError(instance)
+        instance.version = expected_version + 1
+    instance._history_user = by
+    instance._change_reason = reason
+    instance.save()
