@@ -1,0 +1,308 @@
+"""Import the case population the performance team extracts from the case-management system.
+
+The file holds pseudonymised case references only. A column that looks like a personal
+identifier (a name, a date of birth, an address...) aborts the import before anything is read.
+The import is all-or-nothing: the file is read twice, once to check every row and once to
+write, so nothing is written unless every row is good, and the file is never held in memory.
+Importing the same file again changes nothing; a case already held with different details is
+an error rather than a silent overwrite.
+"""
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+
+from .models import PopulationCase, PopulationImport
+
+COLUMNS = [
+    "case_reference",
+    "team",
+    "opened_on",
+    "closed_on",
+    "presenting_needs",
+    "cross_border",
+    "other_council",
+    "context",
+]
+REQUIRED = {"case_reference", "team", "opened_on", "closed_on", "cross_border"}
+BATCH_SIZE = 2000
+INSERT_BATCH_SIZE = 1000  # larger multi-row INSERTs cost more to bind than they save
+MAX_ERRORS = 200
+
+# Header words that mean a column holds personal data, which must never be imported.
+PERSONAL_IDENTIFIER = re.compile(
+    r"(^|_)(name|names|forename|surname|firstname|lastname|fullname|dob|birth|birthdate|"
+    r"address|postcode|post_code|street|email|phone|telephone|mobile|nhs|ni_number|"
+    r"national_insurance|upn|pupil_number)(_|$)"
+)
+REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,49}$")
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+class PopulationImportError(Exception):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s) in the file; nothing was imported.")
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    created: int = 0
+    unchanged: int = 0
+    batch: PopulationImport | None = field(default=None, repr=False)
+
+
+def _header_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def _check_header(header: list[str] | None) -> None:
+    if not header:
+        raise PopulationImportError([RowError(1, "", "The file is empty.")])
+    keys = [_header_key(name) for name in header]
+    personal = [
+        name for name, key in zip(header, keys, strict=True) if PERSONAL_IDENTIFIER.search(key)
+    ]
+    if personal:
+        raise PopulationImportError(
+            [
+                RowError(
+                    1,
+                    name,
+                    f"Column '{name}' looks like a personal identifier. Names, dates of birth "
+                    "and addresses must not be imported: remove the column and import again.",
+                )
+                for name in personal
+            ]
+        )
+    errors = [
+        RowError(1, name, f"Unknown column '{name}'. Expected: {', '.join(COLUMNS)}.")
+        for name, key in zip(header, keys, strict=True)
+        if key not in COLUMNS
+    ]
+    errors += [
+        RowError(1, column, f"Column '{column}' is missing.")
+        for column in sorted(REQUIRED - set(keys))
+    ]
+    if errors:
+        raise PopulationImportError(errors)
+
+
+def _date(value: str) -> date:
+    """ISO dates, or DD/MM/YYYY as UK spreadsheets write them."""
+    try:
+        if "/" in value:
+            day, month, year = value.split("/")
+            if len(year) == 4:
+                return date(int(year), int(month), int(day))
+        elif len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(f"'{value}' is not a date: use YYYY-MM-DD or DD/MM/YYYY.")
+
+
+def _parse(cells: dict[str, str]) -> dict:
+    """One row's values, or ValueError naming the column."""
+    values = {column: (cells.get(column) or "").strip() for column in COLUMNS}
+    for column in REQUIRED:
+        if not values[column]:
+            raise ValueError(column, f"Enter the {column.replace('_', ' ')}.")
+    if not REFERENCE.match(values["case_reference"]):
+        raise ValueError(
+            "case_reference",
+            "A case reference is letters, numbers and / _ . - only (at most 50): it must be "
+            "the pseudonymised reference.",
+        )
+    parsed = {"case_reference": values["case_reference"], "team": values["team"]}
+    for column in ("opened_on", "closed_on"):
+        try:
+            parsed[column] = _date(values[column])
+        except ValueError as error:
+            raise ValueError(column, str(error)) from None
+    if parsed["closed_on"] < parsed["opened_on"]:
+        raise ValueError("closed_on", "The case cannot close before it opened.")
+    flag = values["cross_border"].lower()
+    if flag not in YES | NO:
+        raise ValueError("cross_border", "Cross-border must be yes or no.")
+    parsed["cross_border"] = flag in YES
+    parsed["presenting_needs"] = sorted(
+        {need.strip().lower() for need in values["presenting_needs"].split(";") if need.strip()}
+    )
+    parsed["other_council"] = values["other_council"]
+    parsed["context"] = values["context"]
+    return parsed
+
+
+def _same(case: PopulationCase, values: dict) -> bool:
+    return all(getattr(case, name) == value for name, value in values.items())
+
+
+def _rows(stream) -> Iterator[tuple[int, dict]]:
+    reader = csv.DictReader(stream)
+    _check_header(reader.fieldnames)
+    reader.fieldnames = [_header_key(name) for name in reader.fieldnames]
+    yield from enumerate(reader, start=2)  # row 1 is the header, as in a spreadsheet
+
+
+def _batches(stream, organisation):
+    """Parsed rows in batches, each with the cases already held for its references."""
+    batch: list[tuple[int, dict | ValueError]] = []
+
+    def flush():
+        references = [values["case_reference"] for _, values in batch if isinstance(values, dict)]
+        held = {
+            case.case_reference: case
+            for case in PopulationCase.objects.filter(
+                organisation=organisation, case_reference__in=references
+            )
+        }
+        return batch, held
+
+    for row_number, cells in _rows(stream):
+        try:
+            batch.append((row_number, _parse(cells)))
+        except ValueError as error:
+            batch.append((row_number, error))
+        if len(batch) == BATCH_SIZE:
+            yield flush()
+            batch = []
+    if batch:
+        yield flush()
+
+
+@contextmanager
+def _text(file) -> Iterator[io.TextIOBase]:
+    """The file as text from the start, leaving it open for the second pass."""
+    file.seek(0)
+    if isinstance(file, io.TextIOBase):
+        yield file
+        return
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    try:
+        yield text
+    finally:
+        text.detach()  # closing the wrapper would close the file
+
+
+def _checksum(file) -> str:
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1 << 16), b""):
+        digest.update(chunk if isinstance(chunk, bytes) else chunk.encode())
+    return digest.hexdigest()
+
+
+def _check(file, organisation) -> int:
+    """First pass: every row checked; raises with every problem found (up to MAX_ERRORS)."""
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    rows = 0
+    try:
+        with _text(file) as text:
+            for batch, held in _batches(text, organisation):
+                rows += len(batch)
+                errors += _batch_errors(batch, held, seen)
+                if len(errors) >= MAX_ERRORS:
+                    break
+    except UnicodeDecodeError:
+        raise PopulationImportError(
+            [RowError(1, "", "The file is not UTF-8 text: save it as CSV UTF-8 and try again.")]
+        ) from None
+    except csv.Error as error:
+        raise PopulationImportError(
+            [RowError(1, "", f"The file is not valid CSV: {error}")]
+        ) from None
+    if errors:
+        raise PopulationImportError(errors[:MAX_ERRORS])
+    if not rows:
+        raise PopulationImportError([RowError(2, "", "The file has a header but no cases.")])
+    return rows
+
+
+def _batch_errors(batch, held, seen: set[str]) -> list[RowError]:
+    errors = []
+    for row_number, values in batch:
+        if isinstance(values, ValueError):
+            column, message = values.args
+            errors.append(RowError(row_number, column, message))
+            continue
+        reference = values["case_reference"]
+        if reference in seen:
+            errors.append(RowError(row_number, "case_reference", f"{reference} appears twice."))
+        seen.add(reference)
+        if reference in held and not _same(held[reference], values):
+            errors.append(
+                RowError(
+                    row_number,
+                    "case_reference",
+                    f"{reference} is already held with different details; the import never "
+                    "overwrites a case.",
+                )
+            )
+    return errors
+
+
+def population_import(
+    *,
+    file,
+    file_name: str,
+    organisation,
+    by,
+    at: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Check every row, then write the new cases in one transaction. Returns the counts.
+
+    ``file`` is a binary (or text) file object that can be read twice. ``progress`` is called
+    with (rows written, total rows) after each batch, for the page's progress indicator.
+    """
+    total = _check(file, organisation)
+    summary = ImportSummary(rows=total)
+    checksum = _checksum(file)
+    with transaction.atomic(), _text(file) as text:
+        done = 0
+        for batch, held in _batches(text, organisation):
+            new = [values for _, values in batch if values["case_reference"] not in held]
+            if new and summary.batch is None:
+                summary.batch = PopulationImport.objects.create(
+                    organisation=organisation,
+                    file_name=file_name,
+                    sha256=checksum,
+                    rows=total,
+                    cases_created=0,
+                    imported_by=by,
+                    imported_at=at,
+                )
+            PopulationCase.objects.bulk_create(
+                (
+                    PopulationCase(organisation=organisation, imported_in=summary.batch, **values)
+                    for values in new
+                ),
+                batch_size=INSERT_BATCH_SIZE,
+            )
+            summary.created += len(new)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        summary.unchanged = total - summary.created
+        if summary.batch:
+            summary.batch.cases_created = summary.created
+            summary.batch.save(update_fields=["cases_created"])
+    return summary
