@@ -1,5 +1,20 @@
 """Saving a record with its history entry, and refusing edits made from a stale copy."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_note: ContextVar[str] = ContextVar("history_note", default="")
+
+
+@contextmanager
+def history_note(note: str):
+    """Add ``note`` to the reason of every change saved inside the block (e.g. an import)."""
+    token = _note.set(note)
+    try:
+        yield
+    finally:
+        _note.reset(token)
+
 
 class ConflictError(Exception):
     """Someone else saved the record after the user opened it; nothing was written."""
@@ -29,5 +44,5 @@ def save_with_history(instance, *, by, reason: str, expected_version: int | None
             raise ConflictError(instance)
         instance.version = expected_version + 1
     instance._history_user = by
-    instance._change_reason = reason
+    instance._change_reason = f"{reason} ({_note.get()})" if _note.get() else reason
     instance.save()

@@ -24,6 +24,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ombudsman_tracker.history import history_note
 from organisations.models import Organisation
 
 from . import services
@@ -969,6 +970,11 @@ def _plan(rows: list[_Row], errors: list[RowError]) -> _Plan:
 
 def _write(plan: _Plan, *, by, at: datetime):
     """Record the plan through the services. Call inside ``transaction.atomic()``."""
+    with history_note(IMPORT_REASON):
+        _write_rows(plan, by=by, at=at)
+
+
+def _write_rows(plan: _Plan, *, by, at: datetime):
     today = timezone.localdate(at)
     complaints = dict(plan.existing_complaints)
     for key, row in plan.new_complaints.items():
@@ -1012,7 +1018,6 @@ def _write(plan: _Plan, *, by, at: datetime):
                     to_status=row.status,
                     by=by,
                     on=row.completed_on or today,
-                    reason=IMPORT_REASON,
                 )
 
 

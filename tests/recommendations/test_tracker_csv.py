@@ -250,11 +250,14 @@ def test_a_complied_row_gets_its_evidence_link_and_says_it_came_from_the_import(
             AT,
         )
     ]
-    latest = recommendation.history.latest()
-    assert (latest.history_user, latest.history_change_reason) == (
-        importer,
-        "Status changed to Complied: imported from a spreadsheet tracker",
-    )
+    assert list(
+        recommendation.history.order_by("history_date").values_list(
+            "history_user", "history_change_reason"
+        )
+    ) == [
+        (importer.pk, "Recommendation recorded (imported from a spreadsheet tracker)"),
+        (importer.pk, "Status changed to Complied (imported from a spreadsheet tracker)"),
+    ]
 
 
 def test_the_example_file_in_the_docs_imports(db, officer):
