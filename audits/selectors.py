@@ -1,9 +1,21 @@
 """Reads for audit programmes: the threshold figures and what each user may see."""
 
+from collections import Counter
+from dataclasses import dataclass
+from statistics import median
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from .models import AuditOutcome, AuditProgramme, OutcomeRole, OutcomeStatus, SampleCase
+from .models import (
+    Answer,
+    AuditOutcome,
+    AuditProgramme,
+    Grade,
+    OutcomeRole,
+    OutcomeStatus,
+    SampleCase,
+)
 from .threshold import ThresholdResult, threshold_decision
 
 
@@ -60,4 +72,50 @@ def programme_threshold(programme) -> ThresholdResult:
         audited=len(outcomes),
         with_similar_issues=sum(1 for outcome in outcomes if outcome.similar_issues),
         threshold_percent=programme.threshold_percent,
+    )
+
+
+QUESTIONS = [
+    "strategy_discussion_held",
+    "other_council_contacted",
+    "information_shared",
+    "child_seen_and_heard",
+    "professional_curiosity",
+    "lead_council_decided",
+]
+
+
+@dataclass(frozen=True)
+class FindingsSummary:
+    threshold: ThresholdResult
+    grades: dict[str, int]
+    answers: dict[str, dict[str, int]]
+    agencies: dict[str, int]
+    median_days_to_strategy_discussion: float | None
+    findings: list[str]
+    learning: list[str]
+
+
+def findings_summary(programme) -> FindingsSummary:
+    """What the audit found, for committee reports: counts, grades and answers per question."""
+    outcomes = list(counted_outcomes(programme))
+    days = sorted(
+        outcome.days_to_strategy_discussion
+        for outcome in outcomes
+        if outcome.days_to_strategy_discussion is not None
+    )
+    return FindingsSummary(
+        threshold=programme_threshold(programme),
+        grades={grade: sum(o.grade == grade for o in outcomes) for grade in Grade.values},
+        answers={
+            question: {
+                answer: sum(getattr(o, question) == answer for o in outcomes)
+                for answer in Answer.values
+            }
+            for question in QUESTIONS
+        },
+        agencies=dict(Counter(agency for o in outcomes for agency in o.agencies_involved)),
+        median_days_to_strategy_discussion=median(days) if days else None,
+        findings=[o.findings for o in outcomes if o.findings.strip()],
+        learning=[o.learning for o in outcomes if o.learning.strip()],
     )

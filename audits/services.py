@@ -8,18 +8,23 @@ import math
 from collections import Counter
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from ombudsman_tracker.history import ConflictError, save_with_history
+from organisations.models import Team
 from recommendations import services as recommendation_services
-from recommendations.models import Deadline, DeadlineKind
+from recommendations.deadlines import Counting, Unit
+from recommendations.models import Anchor, Deadline, DeadlineKind, DeadlineStatus
 
 from . import sampling
 from .models import (
     AuditOutcome,
     AuditProgramme,
+    LiveConcern,
     OutcomeRole,
     OutcomeStatus,
     PopulationCase,
@@ -28,6 +33,7 @@ from .models import (
     SampleCase,
 )
 from .selectors import programme_threshold
+from .tasks import send_live_concern_email
 
 
 def population_matching(programme: AuditProgramme):
@@ -353,3 +359,75 @@ def full_audit_create(*, programme: AuditProgramme, owner, due_date, by, at) -> 
     programme.full_audit_confirmed_by, programme.full_audit_confirmed_at = by, at
     save_with_history(programme, by=by, reason="Full audit confirmed")
     return full
+
+
+def team_manager_email_for(sample_case: SampleCase) -> str:
+    """The email of the manager of the case's team, if the team is known."""
+    team = Team.objects.filter(
+        organisation=sample_case.case.organisation_id, name=sample_case.case.team
+    ).first()
+    return team.manager_email if team else ""
+
+
+@transaction.atomic
+def concern_raise(
+    *, sample_case: SampleCase, concern: str, raised_by, at, team_manager_email: str = ""
+) -> LiveConcern:
+    """Raise a child-at-risk-now concern to the case's team manager at once.
+
+    The concern gets a deadline for the manager's response (``LIVE_CONCERN_RESPONSE_WORKING_
+    DAYS``) and the email is queued when the transaction commits. Concerns never enter the
+    audit's figures.
+    """
+    if not concern.strip():
+        raise ValidationError("Describe the concern.")
+    email = team_manager_email or team_manager_email_for(sample_case)
+    if not email:
+        raise ValidationError(
+            f"No manager is recorded for the team '{sample_case.case.team}': enter the team "
+            "manager's email address."
+        )
+    recommendation = sample_case.programme.recommendation
+    deadline = Deadline(
+        complaint=recommendation.complaint,
+        organisation=recommendation.organisation,
+        kind=DeadlineKind.LIVE_CONCERN,
+        title=f"Response to a live concern on case {sample_case.case}",
+        owner=raised_by,
+    )
+    recommendation_services.deadline_apply_rule(
+        deadline,
+        counting=Counting.WITHIN,
+        count=settings.LIVE_CONCERN_RESPONSE_WORKING_DAYS,
+        unit=Unit.WORKING_DAYS,
+        anchor=Anchor.OTHER_DATE,
+        anchor_date=timezone.localdate(at),
+        anchor_label="the day the concern was raised",
+    )
+    save_with_history(deadline, by=raised_by, reason="Live concern raised")
+    live_concern = LiveConcern(
+        sample_case=sample_case,
+        raised_by=raised_by,
+        raised_at=at,
+        concern=concern,
+        team_manager_email=email,
+        deadline=deadline,
+    )
+    save_with_history(live_concern, by=raised_by, reason="Live concern raised")
+    send_live_concern_email.delay_on_commit(live_concern.pk)
+    return live_concern
+
+
+@transaction.atomic
+def concern_respond(*, concern: LiveConcern, response: str, by, at) -> LiveConcern:
+    """Record the team manager's response; the concern's deadline is met."""
+    if concern.responded_at:
+        raise ValidationError("A response has already been recorded.")
+    if not response.strip():
+        raise ValidationError("Enter the response.")
+    concern.response, concern.responded_by, concern.responded_at = response, by, at
+    save_with_history(concern, by=by, reason="Response recorded")
+    deadline = concern.deadline
+    deadline.status, deadline.completed_on = DeadlineStatus.MET, timezone.localdate(at)
+    save_with_history(deadline, by=by, reason="Live concern answered")
+    return concern

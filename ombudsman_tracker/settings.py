@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ombudsman_tracker.context_processors.service",
+                "ombudsman_tracker.navigation.service_navigation",
             ],
         },
     },
@@ -159,6 +160,10 @@ EVIDENCE_ALLOWED_EXTENSIONS = env.list(
     ],
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Audits ---------------------------------------------------------------------------------
+# A live concern (a child at risk now) must have a response within this many working days.
+LIVE_CONCERN_RESPONSE_WORKING_DAYS = env.int("LIVE_CONCERN_RESPONSE_WORKING_DAYS", default=1)
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's behaviour: links to evidence are https
 
 # --- Email ----------------------------------------------------------------------------------

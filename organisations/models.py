@@ -24,3 +24,22 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Team(models.Model):
+    """A team within an organisation, with the manager who receives live concerns."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+    manager_name = models.CharField(max_length=200)
+    manager_email = models.EmailField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"

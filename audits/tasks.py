@@ -1,0 +1,27 @@
+"""Thin Celery tasks: take ids, re-fetch, return quietly if the row has gone, call a function."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from . import emails
+from .models import LiveConcern
+
+
+@shared_task(
+    name="audits.send_live_concern_email",
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=8,
+    soft_time_limit=30,
+    time_limit=60,
+)
+def send_live_concern_email(concern_id: int) -> None:
+    concern = (
+        LiveConcern.objects.select_related("sample_case__case", "raised_by")
+        .filter(pk=concern_id)
+        .first()
+    )
+    if concern is not None:
+        emails.live_concern_send(concern)
