@@ -24,7 +24,20 @@ class User(AbstractUser):
         default=False,
         help_text="For managers working across organisations: sees every complaint.",
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    reminder_digest = models.BooleanField(
+        "one email a day",
+        default=False,
+        help_text="Receive reminders as one daily digest instead of one email each.",
+    )
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The secret in the user's calendar feed address.",
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "calendar_token"])
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

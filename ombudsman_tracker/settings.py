@@ -9,6 +9,7 @@ differ by variables, never by code branches.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "accounts",
     "recommendations",
     "audits",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -202,7 +204,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+# Fixed schedule: the dispatcher selects everything due or overdue and not yet sent, so a
+# missed run catches up at the next one.
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-reminders": {
+        "task": "reminders.dispatch",
+        "schedule": crontab(minute=env.str("REMINDER_DISPATCH_MINUTE", default="5")),
+    },
+    "send-reminder-digests": {
+        "task": "reminders.send_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
