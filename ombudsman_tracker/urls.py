@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from recommendations.views import home
+
 # Evidence files are never served from a public media URL: views check permission first.
 urlpatterns = [
+    path("", home, name="home"),
+    path("", include("recommendations.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

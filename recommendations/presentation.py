@@ -1,0 +1,145 @@
+"""What the pages show about a deadline or a recommendation, decided here and not in templates.
+
+Pure functions of the objects, the user's permissions and the date: tested without a browser.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.urls import reverse
+
+from .models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Extension,
+    ExtensionStatus,
+    Outcome,
+    Recommendation,
+)
+
+# An open deadline this close is shown as "Due soon".
+DUE_SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Tag:
+    text: str
+    colour: str  # a GOV.UK tag colour, see templates/includes/tag.html
+
+
+def deadline_tag(deadline: Deadline, *, at: date) -> Tag:
+    """Overdue red, due soon orange, on track green, done grey (not complied red)."""
+    outcome = deadline.outcome(at=at)
+    match outcome:
+        case Outcome.OVERDUE:
+            return Tag("Overdue", "red")
+        case Outcome.OPEN if deadline.due_date - at <= timedelta(days=DUE_SOON_DAYS):
+            return Tag("Due soon", "orange")
+        case Outcome.OPEN:
+            return Tag("On track", "green")
+        case Outcome.NOT_COMPLIED:
+            return Tag(outcome.label, "red")
+    return Tag(outcome.label, "grey")
+
+
+def deadline_url(deadline: Deadline) -> str:
+    """The page where the deadline's work is done: its recommendation, or its complaint."""
+    if deadline.kind == DeadlineKind.RECOMMENDATION and hasattr(deadline, "recommendation"):
+        return deadline.recommendation.get_absolute_url()
+    return reverse("recommendations:complaint_detail", args=[deadline.complaint_id])
+
+
+def format_date(day: date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    href: str
+    hint: str = ""
+
+
+def recommendation_actions(recommendation: Recommendation, *, user) -> list[Action]:
+    """The things ``user`` may do next to the recommendation, in the order they come."""
+    pk = recommendation.pk
+    actions = []
+    if user.has_perm("recommendations.add_evidence"):
+        actions.append(
+            Action(
+                "Add evidence",
+                reverse("recommendations:evidence_add", args=[pk]),
+                "A file or a link showing what was done.",
+            )
+        )
+    if user.has_perm("recommendations.change_recommendation_status"):
+        actions.append(
+            Action(
+                "Update the status",
+                reverse("recommendations:recommendation_status", args=[pk]),
+                "Marking it complied needs evidence first.",
+            )
+        )
+    if recommendation.deadline.status == DeadlineStatus.OPEN:
+        if user.has_perm("recommendations.decide_extension"):
+            actions.append(
+                Action(
+                    "Record an agreed extension",
+                    reverse("recommendations:extension_create", args=[pk]),
+                    "For a later date the Ombudsman agreed in writing.",
+                )
+            )
+        elif user.has_perm("recommendations.request_extension"):
+            actions.append(
+                Action(
+                    "Request an extension",
+                    reverse("recommendations:extension_create", args=[pk]),
+                    "A manager agrees or refuses it.",
+                )
+            )
+    if user.has_perm("recommendations.change_recommendation"):
+        actions.append(
+            Action(
+                "Edit the recommendation",
+                reverse("recommendations:recommendation_update", args=[pk]),
+                "Its text, owner, expected evidence or deadline rule.",
+            )
+        )
+    return actions
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    extension: Extension
+    can_decide: bool
+
+
+def extension_rows(extensions, *, user) -> list[ExtensionRow]:
+    """Each extension, and whether ``user`` may agree or refuse it now."""
+    decides = user.has_perm("recommendations.decide_extension")
+    return [
+        ExtensionRow(e, can_decide=decides and e.status == ExtensionStatus.REQUESTED)
+        for e in extensions
+    ]
+
+
+def extension_message(extension: Extension) -> str:
+    """The banner after an extension is requested, recorded, agreed or refused."""
+    deadline = extension.deadline
+    original = format_date(deadline.original_due_date)
+    match extension.status:
+        case ExtensionStatus.AGREED:
+            return (
+                f"Extension agreed: now due on {format_date(extension.new_due_date)} "
+                f"(originally due on {original})"
+            )
+        case ExtensionStatus.REFUSED:
+            return (
+                f"Extension refused: still due on {format_date(deadline.due_date)} "
+                f"(originally due on {original})"
+            )
+    return (
+        f"Extension to {format_date(extension.new_due_date)} requested: still due on "
+        f"{format_date(deadline.due_date)} until a manager agrees it"
+    )

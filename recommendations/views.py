@@ -1,0 +1,434 @@
+"""Pages for complaints, recommendations, evidence, extensions and the spreadsheet tracker.
+
+Views are adapters: check the permission, fetch through a selector scoped to the user (404
+for another organisation's records), validate with a form, call a service, then redirect
+with a message or render. Today's date is read here once and passed down as ``at``.
+"""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import permission_needed
+
+from . import listings, presentation, selectors, services, timeline, tracker_csv
+from .forms import (
+    ComplaintChangeForm,
+    ComplaintFilterForm,
+    ComplaintForm,
+    EvidenceForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    RecommendationChangeForm,
+    RecommendationFilterForm,
+    RecommendationForm,
+    StatusForm,
+    TrackerImportForm,
+    add_service_errors,
+    after_conflict,
+)
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+@permission_needed("recommendations.view_recommendation")
+def home(request):
+    today = timezone.localdate()
+    attention = listings.attention_for(request.user, at=today)
+    return render(request, "home.html", {"attention": attention, "today": today})
+
+
+# --- Complaints -----------------------------------------------------------------------------
+
+
+@permission_needed("recommendations.view_complaint")
+def complaint_list(request):
+    today = timezone.localdate()
+    filters = ComplaintFilterForm(
+        request.GET, organisations=listings.organisations_for_filters(request.user)
+    )
+    filters.is_valid()  # invalid filters are left out of cleaned_data, and so ignored
+    complaints = listings.complaints_listed(request.user, at=today, **filters.cleaned_data)
+    return render(
+        request,
+        "recommendations/complaint_list.html",
+        {"filters": filters, "page_obj": _page(request, complaints), "today": today},
+    )
+
+
+@permission_needed("recommendations.view_complaint")
+def complaint_detail(request, pk):
+    today = timezone.localdate()
+    complaint = selectors.complaint_get_for(request.user, pk)
+    return render(
+        request,
+        "recommendations/complaint_detail.html",
+        {
+            "complaint": complaint,
+            "organisations": list(complaint.organisations.all()),
+            "clocks": listings.complaint_clocks(request.user, complaint),
+            "recommendations": listings.complaint_recommendations(request.user, complaint),
+            "events": timeline.complaint_timeline(request.user, complaint),
+            "today": today,
+        },
+    )
+
+
+@permission_needed("recommendations.add_complaint")
+def complaint_create(request):
+    form = ComplaintForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.complaint_create(by=request.user, **form.service_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Complaint {complaint.reference} recorded")
+            return redirect(complaint)
+    return render(request, "recommendations/complaint_form.html", {"form": form})
+
+
+@permission_needed("recommendations.change_complaint")
+def complaint_update(request, pk):
+    complaint = selectors.complaint_get_for(request.user, pk)
+    form = ComplaintChangeForm(
+        request.POST or None,
+        instance=complaint,
+        initial={"version": complaint.version},
+        user=request.user,
+    )
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complaint_update(
+                complaint=complaint,
+                version=form.cleaned_data["version"],
+                by=request.user,
+                **form.service_fields(),
+            )
+        except services.ConflictError as error:
+            complaint = selectors.complaint_get_for(request.user, pk)
+            form = after_conflict(
+                form, error, version=complaint.version, instance=complaint, user=request.user
+            )
+            conflict = True
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Complaint {complaint.reference} saved")
+            return redirect(complaint)
+    return render(
+        request,
+        "recommendations/complaint_form.html",
+        {"form": form, "complaint": complaint, "conflict": conflict},
+    )
+
+
+# --- Recommendations ------------------------------------------------------------------------
+
+
+@permission_needed("recommendations.view_recommendation")
+def recommendation_list(request):
+    today = timezone.localdate()
+    filters = RecommendationFilterForm(
+        request.GET, organisations=listings.organisations_for_filters(request.user)
+    )
+    filters.is_valid()
+    recommendations = listings.recommendations_listed(
+        request.user, at=today, **filters.cleaned_data
+    )
+    return render(
+        request,
+        "recommendations/recommendation_list.html",
+        {"filters": filters, "page_obj": _page(request, recommendations), "today": today},
+    )
+
+
+@permission_needed("recommendations.view_recommendation")
+def recommendation_detail(request, pk):
+    today = timezone.localdate()
+    recommendation = selectors.recommendation_get_for(request.user, pk)
+    deadline = recommendation.deadline
+    return render(
+        request,
+        "recommendations/recommendation_detail.html",
+        {
+            "recommendation": recommendation,
+            "deadline": deadline,
+            "outcome": recommendation.outcome(at=today),
+            "evidence": recommendation.evidence.select_related("added_by"),
+            "extensions": presentation.extension_rows(
+                deadline.extensions.select_related("requested_by", "decided_by"),
+                user=request.user,
+            ),
+            "actions": presentation.recommendation_actions(recommendation, user=request.user),
+            "events": timeline.recommendation_timeline(recommendation),
+            "today": today,
+        },
+    )
+
+
+@permission_needed("recommendations.add_recommendation")
+def recommendation_create(request, pk):
+    complaint = selectors.complaint_get_for(request.user, pk)
+    form = RecommendationForm(
+        request.POST or None,
+        complaint=complaint,
+        user=request.user,
+        initial={"number": complaint.recommendations.count() + 1},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendation = services.recommendation_create(
+                complaint=complaint,
+                organisation=form.cleaned_data["organisation"],
+                by=request.user,
+                rule=form.rule,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Recommendation {recommendation.number} recorded: due on "
+                f"{presentation.format_date(recommendation.deadline.due_date)}",
+            )
+            return redirect(recommendation)
+    return render(
+        request,
+        "recommendations/recommendation_form.html",
+        {"form": form, "complaint": complaint},
+    )
+
+
+@permission_needed("recommendations.change_recommendation")
+def recommendation_update(request, pk):
+    recommendation = selectors.recommendation_get_for(request.user, pk)
+    complaint = recommendation.complaint
+    form_kwargs = {"complaint": complaint, "user": request.user, "recommendation": recommendation}
+    form = RecommendationChangeForm(
+        request.POST or None,
+        initial=RecommendationForm.initial_for(recommendation),
+        **form_kwargs,
+    )
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recommendation_update(
+                recommendation=recommendation,
+                version=form.cleaned_data["version"],
+                by=request.user,
+                rule=form.rule if form.rule_changed else None,
+                **form.service_fields(),
+            )
+        except services.ConflictError as error:
+            latest = selectors.recommendation_get_for(request.user, pk)
+            form = after_conflict(
+                form,
+                error,
+                version=latest.version,
+                initial=RecommendationForm.initial_for(latest),
+                **form_kwargs,
+            )
+            conflict = True
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Recommendation {recommendation.number} saved")
+            return redirect(recommendation)
+    return render(
+        request,
+        "recommendations/recommendation_form.html",
+        {
+            "form": form,
+            "complaint": complaint,
+            "recommendation": recommendation,
+            "conflict": conflict,
+        },
+    )
+
+
+@permission_needed("recommendations.change_recommendation_status")
+def recommendation_status(request, pk):
+    today = timezone.localdate()
+    recommendation = selectors.recommendation_get_for(request.user, pk)
+    form_kwargs = {"recommendation": recommendation, "today": today}
+    form = StatusForm(
+        request.POST or None,
+        initial={"on": today, "version": recommendation.version},
+        **form_kwargs,
+    )
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recommendation_transition(
+                recommendation=recommendation,
+                to_status=form.cleaned_data["to_status"],
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except services.ConflictError as error:
+            latest = selectors.recommendation_get_for(request.user, pk)
+            form = after_conflict(
+                form, error, version=latest.version, recommendation=latest, today=today
+            )
+            conflict = True
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Recommendation {recommendation.number} is now "
+                f"{recommendation.get_status_display().lower()}",
+            )
+            return redirect(recommendation)
+    return render(
+        request,
+        "recommendations/recommendation_status.html",
+        {"form": form, "recommendation": recommendation, "conflict": conflict},
+    )
+
+
+# --- Evidence -------------------------------------------------------------------------------
+
+
+@permission_needed("recommendations.add_evidence")
+def evidence_add(request, pk):
+    recommendation = selectors.recommendation_get_for(request.user, pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_add(
+                recommendation=recommendation,
+                description=form.cleaned_data["description"],
+                file=form.cleaned_data["file"],
+                url=form.cleaned_data["url"],
+                by=request.user,
+                at=timezone.now(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Evidence added: {form.cleaned_data['description']}")
+            return redirect(recommendation)
+    return render(
+        request,
+        "recommendations/evidence_form.html",
+        {"form": form, "recommendation": recommendation},
+    )
+
+
+@permission_needed("recommendations.view_evidence")
+def evidence_download(request, pk):
+    """The file, as an attachment, to users who may see its recommendation (never a media URL)."""
+    evidence = listings.evidence_get_for(request.user, pk)
+    if not evidence.file:
+        raise Http404("This evidence is a link, not a file.")
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=Path(evidence.file.name).name
+    )
+
+
+# --- Extensions -----------------------------------------------------------------------------
+
+
+@permission_needed("recommendations.request_extension")
+def extension_create(request, pk):
+    """Officers request an extension; managers (decide_extension) record an agreed one."""
+    recommendation = selectors.recommendation_get_for(request.user, pk)
+    records = request.user.has_perm("recommendations.decide_extension")
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record_or_request = services.extension_record if records else services.extension_request
+        try:
+            extension = record_or_request(
+                deadline=recommendation.deadline,
+                by=request.user,
+                at=timezone.now(),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, presentation.extension_message(extension))
+            return redirect(recommendation)
+    return render(
+        request,
+        "recommendations/extension_form.html",
+        {"form": form, "recommendation": recommendation, "records": records},
+    )
+
+
+@permission_needed("recommendations.decide_extension")
+@require_POST
+def extension_decide(request, pk):
+    extension = listings.extension_get_for(request.user, pk)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to agree or refuse the extension")
+    else:
+        try:
+            extension = services.extension_decide(
+                extension=extension, agreed=form.agreed, by=request.user, at=timezone.now()
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, presentation.extension_message(extension))
+    return redirect(presentation.deadline_url(extension.deadline))
+
+
+# --- The spreadsheet tracker ----------------------------------------------------------------
+
+
+@permission_needed("recommendations.import_tracker")
+def tracker_import(request):
+    form = TrackerImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary = tracker_csv.tracker_import(file=form.cleaned_data["file"], by=request.user)
+        except tracker_csv.TrackerImportError as error:
+            row_errors = error.errors
+            form.add_error(
+                "file", f"{error} Correct the problems listed below and upload it again."
+            )
+        else:
+            messages.success(request, f"Tracker imported: {summary}")
+            return redirect("recommendations:tracker_import")
+    return render(
+        request, "recommendations/tracker_import.html", {"form": form, "row_errors": row_errors}
+    )
+
+
+@permission_needed("recommendations.export_tracker")
+def tracker_export(request):
+    """The user's visible recommendations as CSV; the byte-order mark lets Excel read UTF-8."""
+    today = timezone.localdate()
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="ombudsman-tracker-{today:%Y-%m-%d}.csv"'
+        },
+    )
+    response.write("\ufeff")
+    tracker_csv.tracker_export(
+        recommendations=selectors.recommendations_visible_to(request.user), out=response, at=today
+    )
+    return response
