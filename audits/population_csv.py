@@ -10,14 +10,14 @@ an error rather than a silent overwrite.
 
 import csv
 import hashlib
-import io
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import transaction
+
+from ombudsman_tracker.csv_import import RowError, header_key, parse_date, text_stream
 
 from .models import PopulationCase, PopulationImport
 
@@ -47,13 +47,6 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
 class PopulationImportError(Exception):
     def __init__(self, errors: list[RowError]):
         self.errors = errors
@@ -68,14 +61,10 @@ class ImportSummary:
     batch: PopulationImport | None = field(default=None, repr=False)
 
 
-def _header_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
-
-
 def _check_header(header: list[str] | None) -> None:
     if not header:
         raise PopulationImportError([RowError(1, "", "The file is empty.")])
-    keys = [_header_key(name) for name in header]
+    keys = [header_key(name) for name in header]
     personal = [
         name for name, key in zip(header, keys, strict=True) if PERSONAL_IDENTIFIER.search(key)
     ]
@@ -104,20 +93,6 @@ def _check_header(header: list[str] | None) -> None:
         raise PopulationImportError(errors)
 
 
-def _date(value: str) -> date:
-    """ISO dates, or DD/MM/YYYY as UK spreadsheets write them."""
-    try:
-        if "/" in value:
-            day, month, year = value.split("/")
-            if len(year) == 4:
-                return date(int(year), int(month), int(day))
-        elif len(value) == 10:
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise ValueError(f"'{value}' is not a date: use YYYY-MM-DD or DD/MM/YYYY.")
-
-
 def _parse(cells: dict[str, str]) -> dict:
     """One row's values, or ValueError naming the column."""
     values = {column: (cells.get(column) or "").strip() for column in COLUMNS}
@@ -133,7 +108,7 @@ def _parse(cells: dict[str, str]) -> dict:
     parsed = {"case_reference": values["case_reference"], "team": values["team"]}
     for column in ("opened_on", "closed_on"):
         try:
-            parsed[column] = _date(values[column])
+            parsed[column] = parse_date(values[column])
         except ValueError as error:
             raise ValueError(column, str(error)) from None
     if parsed["closed_on"] < parsed["opened_on"]:
@@ -157,7 +132,7 @@ def _same(case: PopulationCase, values: dict) -> bool:
 def _rows(stream) -> Iterator[tuple[int, dict]]:
     reader = csv.DictReader(stream)
     _check_header(reader.fieldnames)
-    reader.fieldnames = [_header_key(name) for name in reader.fieldnames]
+    reader.fieldnames = [header_key(name) for name in reader.fieldnames]
     yield from enumerate(reader, start=2)  # row 1 is the header, as in a spreadsheet
 
 
@@ -187,20 +162,6 @@ def _batches(stream, organisation):
         yield flush()
 
 
-@contextmanager
-def _text(file) -> Iterator[io.TextIOBase]:
-    """The file as text from the start, leaving it open for the second pass."""
-    file.seek(0)
-    if isinstance(file, io.TextIOBase):
-        yield file
-        return
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    try:
-        yield text
-    finally:
-        text.detach()  # closing the wrapper would close the file
-
-
 def _checksum(file) -> str:
     file.seek(0)
     digest = hashlib.sha256()
@@ -214,8 +175,9 @@ def _check(file, organisation) -> int:
     errors: list[RowError] = []
     seen: set[str] = set()
     rows = 0
+    file.seek(0)
     try:
-        with _text(file) as text:
+        with text_stream(file) as text:
             for batch, held in _batches(text, organisation):
                 rows += len(batch)
                 errors += _batch_errors(batch, held, seen)
@@ -270,13 +232,14 @@ def population_import(
 ) -> ImportSummary:
     """Check every row, then write the new cases in one transaction. Returns the counts.
 
-    ``file`` is a binary (or text) file object that can be read twice. ``progress`` is called
+    ``file`` is a binary file object (an upload) that can be read twice. ``progress`` is called
     with (rows written, total rows) after each batch, for the page's progress indicator.
     """
     total = _check(file, organisation)
     summary = ImportSummary(rows=total)
     checksum = _checksum(file)
-    with transaction.atomic(), _text(file) as text:
+    file.seek(0)
+    with transaction.atomic(), text_stream(file) as text:
         done = 0
         for batch, held in _batches(text, organisation):
             new = [values for _, values in batch if values["case_reference"] not in held]

@@ -93,7 +93,7 @@ def test_a_column_of_personal_identifiers_aborts_the_import(manager, column):
         (
             "CR-9,Front Door,2018-06-31,2018-09-30,,yes,,",
             "opened_on",
-            "'2018-06-31' is not a date: use YYYY-MM-DD or DD/MM/YYYY.",
+            "'2018-06-31' is not a real date.",
         ),
         (
             "CR-9,Front Door,2018-09-30,2018-06-01,,yes,,",

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             except PopulationImportError as error:
                 for problem in error.errors:
                     column = f" [{problem.column}]" if problem.column else ""
-                    self.stderr.write(f"Row {problem.row}{column}: {problem.message}")
+                    self.stderr.write(f"Row {problem.row_number}{column}: {problem.message}")
                 raise CommandError(str(error)) from None
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,18 @@
+"""The error an import raises: every problem in the file, in row order."""
+
+from ombudsman_tracker.csv_import import RowError
+
+from .columns import COLUMN_ORDER
+
+
+class TrackerImportError(Exception):
+    """The file has problems; nothing was imported. ``errors`` lists every one, in row order."""
+
+    def __init__(self, *, errors: list[RowError]):
+        self.errors = sorted(
+            errors, key=lambda e: (e.row_number or 0, COLUMN_ORDER.get(e.column, -1))
+        )
+        count = len(self.errors)
+        super().__init__(
+            f"The file has {count} problem{'s' if count != 1 else ''}; nothing was imported."
+        )
