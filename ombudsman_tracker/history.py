@@ -3,6 +3,8 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db.models import F
+
 _note: ContextVar[str] = ContextVar("history_note", default="")
 
 
@@ -33,8 +35,11 @@ def save_with_history(instance, *, by, reason: str, expected_version: int | None
 
     With ``expected_version``, the row's ``version`` is compared and bumped in one UPDATE
     first: if another save got there before, ``ConflictError`` is raised and nothing changes.
+    Without it (a service acting on a locked or fresh row), the version is bumped all the same,
+    so any form opened before this save is refused as stale.
     """
-    if expected_version is not None:
+    versioned = instance.pk is not None and hasattr(instance, "version")
+    if versioned and expected_version is not None:
         claimed = (
             type(instance)
             .objects.filter(pk=instance.pk, version=expected_version)
@@ -43,6 +48,11 @@ def save_with_history(instance, *, by, reason: str, expected_version: int | None
         if not claimed:
             raise ConflictError(instance)
         instance.version = expected_version + 1
+    elif versioned:
+        # Every save moves the version, so a form opened before this change is stale.
+        rows = type(instance).objects.filter(pk=instance.pk)
+        rows.update(version=F("version") + 1)
+        instance.version = rows.values_list("version", flat=True).get()
     instance._history_user = by
     instance._change_reason = f"{reason} ({_note.get()})" if _note.get() else reason
     instance.save()
