@@ -1,0 +1,66 @@
+"""A manager records an extension the Ombudsman agreed in writing, by keyboard."""
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    choose,
+    follow_link,
+    press_button,
+    sign_in,
+    summary_value,
+    type_into,
+)
+from tests.factories import recommendation_recorded
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_manager_records_an_agreed_extension_and_sees_the_new_and_original_due_dates(
+    page, check_page, manager, officer
+):
+    recommendation = recommendation_recorded(owner=officer)
+    original = recommendation.deadline.due_date
+    new_due = original + relativedelta(months=2)
+
+    page.goto("/")
+    check_page("sign-in")
+    sign_in(page, manager)
+    check_page("home")
+
+    follow_link(page, page.get_by_role("link", name="Recommendations", exact=True))
+    check_page("recommendations")
+    follow_link(
+        page,
+        page.get_by_role(
+            "link", name=f"{recommendation.complaint.reference} recommendation 1", exact=True
+        ),
+    )
+    check_page("recommendation")
+    expect(page.locator(".govuk-summary-list__key", has_text="Original due date")).to_have_count(0)
+
+    follow_link(page, page.get_by_role("link", name="Record an agreed extension"))
+    check_page("extension-form")
+    new_date = page.get_by_role("group", name="New due date")
+    type_into(page, new_date.get_by_label("Day"), str(new_due.day))
+    type_into(page, new_date.get_by_label("Month"), str(new_due.month))
+    type_into(page, new_date.get_by_label("Year"), str(new_due.year))
+    type_into(
+        page,
+        page.get_by_label("Reason"),
+        "The council's audit of child protection referrals runs until the new date.",
+    )
+    choose(page, page.get_by_label("Agreed by the Ombudsman in writing"))
+    type_into(page, page.get_by_label("Reference"), "LGSCO letter of 3 March 2022")
+    press_button(page, page.get_by_role("button", name="Record the extension"))
+
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"Extension agreed: now due on {new_due:%-d %B %Y} (originally due on {original:%-d %B %Y})"
+    )
+    expect(summary_value(page, "Due date")).to_have_text(f"{new_due:%-d %B %Y}")
+    expect(summary_value(page, "Original due date")).to_have_text(f"{original:%-d %B %Y}")
+    check_page("extended")
