@@ -1,9 +1,12 @@
 """Emails about audits. Each is a subject, text and HTML template plus one function here."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from accounts.roles import Role
 
 
 def _send(template: str, context: dict, *, to: list[str], cc: list[str] = ()) -> None:
@@ -31,4 +34,27 @@ def live_concern_send(concern) -> None:
         },
         to=[concern.team_manager_email],
         cc=[concern.raised_by.email],
+    )
+
+
+def full_audit_created_send(programme) -> None:
+    """Tell the organisation's managers that the threshold triggered a full audit."""
+    organisation = programme.recommendation.organisation
+    managers = (
+        get_user_model()
+        .objects.filter(groups__name=Role.MANAGER, organisation=organisation, is_active=True)
+        .exclude(email="")
+    )
+    recipients = sorted(({manager.email for manager in managers} | {programme.owner.email}) - {""})
+    if not recipients:
+        return
+    _send(
+        "audits/emails/full_audit",
+        {
+            "programme": programme,
+            "sample_audit": programme.triggered_by,
+            "url": settings.SITE_URL + programme.get_absolute_url(),
+            "council_name": settings.COUNCIL_NAME,
+        },
+        to=recipients,
     )

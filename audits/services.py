@@ -11,7 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from ombudsman_tracker.history import ConflictError, save_with_history
@@ -33,7 +33,7 @@ from .models import (
     SampleCase,
 )
 from .selectors import programme_threshold
-from .tasks import send_live_concern_email
+from .tasks import send_full_audit_notice, send_live_concern_email
 
 
 def population_matching(programme: AuditProgramme):
@@ -273,6 +273,9 @@ def outcome_save(
         outcome = AuditOutcome(sample_case=sample_case, role=role, auditor=auditor)
     elif outcome.is_locked:
         raise ValidationError("This outcome has been submitted: a manager must reopen it.")
+    elif version is None:
+        # Opened before the first save (another tab, another device): someone saved since.
+        raise ConflictError(outcome)
     unknown = set(answers) - set(OUTCOME_FIELDS)
     if unknown:
         raise ValueError(f"Unknown answers: {sorted(unknown)}")
@@ -327,7 +330,8 @@ def moderation_settle(
 def full_audit_create(*, programme: AuditProgramme, owner, due_date, by, at) -> AuditProgramme:
     """When the threshold has triggered: a new programme over every matching case.
 
-    Records who confirmed it. The full audit has its own owner and deadline.
+    Records who confirmed it. The full audit has its own owner and deadline; the
+    organisation's managers are emailed once the transaction commits.
     """
     programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
     if not programme_threshold(programme).triggers_full_audit:
@@ -358,6 +362,7 @@ def full_audit_create(*, programme: AuditProgramme, owner, due_date, by, at) -> 
     save_with_history(full, by=by, reason="Full audit created: the threshold was triggered")
     programme.full_audit_confirmed_by, programme.full_audit_confirmed_at = by, at
     save_with_history(programme, by=by, reason="Full audit confirmed")
+    send_full_audit_notice.delay_on_commit(full.pk)
     return full
 
 
@@ -431,3 +436,40 @@ def concern_respond(*, concern: LiveConcern, response: str, by, at) -> LiveConce
     deadline.status, deadline.completed_on = DeadlineStatus.MET, timezone.localdate(at)
     save_with_history(deadline, by=by, reason="Live concern answered")
     return concern
+
+
+# --- Auditors on a programme (added with the audits pages) ----------------------------------
+
+
+@transaction.atomic
+def auditor_add(*, programme: AuditProgramme, auditor, by) -> None:
+    """Add an auditor: staff of the council or of a partner agency who may record outcomes."""
+    if not auditor.is_active or not auditor.has_perm("audits.record_audit_outcome"):
+        raise ValidationError(f"{auditor} may not record audit outcomes.")
+    if programme.auditors.filter(pk=auditor.pk).exists():
+        raise ValidationError(f"{auditor} is already an auditor on this programme.")
+    programme._history_user, programme._change_reason = by, f"Auditor added: {auditor}"
+    programme.auditors.add(auditor)
+
+
+@transaction.atomic
+def auditor_remove(*, programme: AuditProgramme, auditor, by) -> None:
+    """Take an auditor off the programme, once none of their cases is still to be recorded.
+
+    Cases they have submitted keep them as their auditor or moderator.
+    """
+    open_cases = (
+        programme.sample_cases.filter(Q(auditor=auditor) | Q(moderator=auditor))
+        .exclude(
+            pk__in=AuditOutcome.objects.filter(
+                auditor=auditor, status=OutcomeStatus.SUBMITTED
+            ).values("sample_case")
+        )
+        .count()
+    )
+    if open_cases:
+        raise ValidationError(
+            f"{auditor} has {open_cases} case(s) still to record: reassign them first."
+        )
+    programme._history_user, programme._change_reason = by, f"Auditor removed: {auditor}"
+    programme.auditors.remove(auditor)

@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from . import emails
-from .models import LiveConcern
+from .models import AuditProgramme, LiveConcern
 
 
 @shared_task(
@@ -25,3 +25,24 @@ def send_live_concern_email(concern_id: int) -> None:
     )
     if concern is not None:
         emails.live_concern_send(concern)
+
+
+@shared_task(
+    name="audits.send_full_audit_notice",
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=8,
+    soft_time_limit=30,
+    time_limit=60,
+)
+def send_full_audit_notice(programme_id: int) -> None:
+    programme = (
+        AuditProgramme.objects.select_related(
+            "triggered_by", "owner", "deadline", "recommendation__organisation"
+        )
+        .filter(pk=programme_id)
+        .first()
+    )
+    if programme is not None:
+        emails.full_audit_created_send(programme)

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 
 from accounts.roles import Role
@@ -342,3 +343,25 @@ def test_full_audit_follows_a_triggered_threshold_over_every_matching_case(progr
         services.full_audit_create(
             programme=programme, owner=manager, due_date=date(2022, 9, 30), by=manager, at=AT
         )
+
+
+def test_managers_are_emailed_when_the_full_audit_is_created(
+    programme, manager, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    other_manager = user_with_role(Role.MANAGER, username="second-manager")
+    services.sample_draw(programme=programme, by=manager, at=AT)
+    programme.auditors.set(_auditors(2))
+    services.auditors_assign(programme=programme, by=manager)
+    _submit_all(programme, with_issues=13, audited=13)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        full = services.full_audit_create(
+            programme=programme, owner=manager, due_date=date(2022, 9, 30), by=manager, at=AT
+        )
+
+    (email,) = mail.outbox
+    assert email.to == sorted([manager.email, other_manager.email])
+    assert email.subject == "Full audit needed: Audit of 50 cross-border cases passed its threshold"
+    assert f"http://localhost:8000/audits/{full.pk}/" in email.body
+    assert "30 September 2022" in email.alternatives[0][0]

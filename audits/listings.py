@@ -1,0 +1,332 @@
+"""Reads behind the audit pages, scoped to the user, in a fixed number of queries.
+
+Built on ``audits.selectors`` (what a user may see, the counted outcomes, the threshold and
+the findings) so no rule is written twice; the one exception is ``programmes_listed``, which
+counts every programme's outcomes in SQL (see its docstring).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Permission
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+
+from .agreement import Agreement, agreement
+from .models import (
+    AuditOutcome,
+    AuditProgramme,
+    LiveConcern,
+    OutcomeRole,
+    OutcomeStatus,
+    PopulationImport,
+    SampleCase,
+)
+from .selectors import (
+    FindingsSummary,
+    audit_cases_for,
+    counted_outcomes,
+    findings_summary,
+    programmes_visible_to,
+)
+from .threshold import ThresholdResult, threshold_decision, wilson_interval
+
+# --- Lookups that 404 across organisations --------------------------------------------------
+
+
+def sample_case_get_for(user, pk) -> SampleCase:
+    """A sample case of a programme the user may see, or 404."""
+    return get_object_or_404(
+        SampleCase.objects.select_related(
+            "case", "auditor", "moderator", "programme__recommendation"
+        ).filter(programme__in=programmes_visible_to(user)),
+        pk=pk,
+    )
+
+
+def assigned_case_get_for(user, pk) -> SampleCase:
+    """A case the user audits or moderates, or 404: nobody else records its outcome."""
+    return get_object_or_404(
+        audit_cases_for(user).select_related("programme__recommendation", "auditor", "moderator"),
+        pk=pk,
+    )
+
+
+def outcome_get_for(user, pk) -> AuditOutcome:
+    return get_object_or_404(
+        AuditOutcome.objects.select_related(
+            "auditor", "sample_case__case", "sample_case__programme"
+        ).filter(sample_case__programme__in=programmes_visible_to(user)),
+        pk=pk,
+    )
+
+
+def concern_get_for(user, pk) -> LiveConcern:
+    return get_object_or_404(
+        LiveConcern.objects.select_related(
+            "raised_by",
+            "responded_by",
+            "deadline",
+            "sample_case__case",
+            "sample_case__programme",
+        ).filter(sample_case__programme__in=programmes_visible_to(user)),
+        pk=pk,
+    )
+
+
+def role_of(sample_case: SampleCase, user) -> OutcomeRole:
+    """Whether ``user`` audits or moderates a case assigned to them."""
+    return OutcomeRole.AUDIT if sample_case.auditor_id == user.pk else OutcomeRole.MODERATION
+
+
+def own_outcome(sample_case: SampleCase, user) -> AuditOutcome | None:
+    """The outcome ``user`` records for a case assigned to them: as auditor or as moderator.
+
+    Only their own: a moderator never sees the first auditor's answers.
+    """
+    role = role_of(sample_case, user)
+    return AuditOutcome.objects.filter(sample_case=sample_case, role=role).first()
+
+
+def full_audit_of(programme: AuditProgramme) -> AuditProgramme | None:
+    """The full audit a sample audit's threshold led to, if it has been created."""
+    return AuditProgramme.objects.filter(triggered_by=programme).first()
+
+
+# --- The audits list ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    programme: AuditProgramme
+    threshold: ThresholdResult
+
+
+def _per_programme(queryset) -> Coalesce:
+    counted = (
+        queryset.filter(programme=OuterRef("pk"))
+        .order_by()
+        .values("programme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def programmes_listed(user) -> list[ProgrammeRow]:
+    """The programmes ``user`` may see, newest first, each with its threshold figures.
+
+    ``selectors.counted_outcomes`` reads one programme at a time; a list needs every
+    programme's counts in one query, so the same rule (submitted audit outcomes, a manager's
+    settled answer replacing the auditor's) is written here in SQL. A test checks the two
+    agree.
+    """
+    # One filter() call each, so every condition on ``outcomes`` is on the same outcome.
+    audit_submitted = Q(outcomes__role=OutcomeRole.AUDIT, outcomes__status=OutcomeStatus.SUBMITTED)
+    submitted = SampleCase.objects.filter(audit_submitted)
+    with_similar_issues = SampleCase.objects.filter(
+        audit_submitted
+        & (
+            Q(settled_similar_issues=True)
+            | Q(settled_similar_issues__isnull=True, outcomes__similar_issues=True)
+        )
+    )
+    programmes = (
+        programmes_visible_to(user)
+        .select_related("triggered_by")
+        .annotate(
+            sampled=_per_programme(SampleCase.objects.all()),
+            audited=_per_programme(submitted),
+            with_similar_issues=_per_programme(with_similar_issues),
+        )
+        .order_by("-pk")
+    )
+    return [
+        ProgrammeRow(
+            programme,
+            threshold_decision(
+                sample_size=programme.sampled,
+                audited=programme.audited,
+                with_similar_issues=programme.with_similar_issues,
+                threshold_percent=programme.threshold_percent,
+            ),
+        )
+        for programme in programmes
+    ]
+
+
+# --- The programme page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    sample_case: SampleCase
+    audit: AuditOutcome | None
+    moderation: AuditOutcome | None
+    counted: AuditOutcome | None  # the submitted audit outcome as counted (settled answers)
+    hidden_from_user: bool  # the user moderates the case and has not submitted yet
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    sample_case: SampleCase
+    audit: AuditOutcome
+    moderation: AuditOutcome
+
+    @property
+    def is_settled(self) -> bool:
+        return self.sample_case.settled_similar_issues is not None or bool(
+            self.sample_case.settled_grade
+        )
+
+
+@dataclass(frozen=True)
+class Moderation:
+    similar_issues: Agreement
+    grade: Agreement
+    disagreements: list[Disagreement]
+
+
+@dataclass
+class ProgrammePage:
+    programme: AuditProgramme
+    findings: FindingsSummary
+    interval: tuple[float, float] | None
+    sample_count: int
+    substitutes: list[SampleCase]
+    auditors: list[User]
+    rows: list[SampleRow]
+    moderation: Moderation
+    concerns: list[LiveConcern]
+    full_audit: AuditProgramme | None
+    pending_moderation: bool  # the user still has a moderation to record here
+    unassigned: int = 0
+    drawn_count: int = 0
+    outcome_statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def threshold(self) -> ThresholdResult:
+        return self.findings.threshold
+
+    @property
+    def shortfall(self) -> int:
+        """How many fewer cases the criteria found than the target."""
+        return max(0, self.programme.target_sample_size - self.drawn_count)
+
+
+def _moderation(outcomes_by_case: dict[int, dict[str, AuditOutcome]], cases) -> Moderation:
+    pairs = []
+    for sample_case in cases:
+        outcomes = outcomes_by_case.get(sample_case.pk, {})
+        audit, moderation = outcomes.get(OutcomeRole.AUDIT), outcomes.get(OutcomeRole.MODERATION)
+        if audit and moderation and audit.is_locked and moderation.is_locked:
+            pairs.append(Disagreement(sample_case, audit, moderation))
+    return Moderation(
+        similar_issues=agreement(
+            [(p.audit.similar_issues, p.moderation.similar_issues) for p in pairs]
+        ),
+        grade=agreement([(p.audit.grade, p.moderation.grade) for p in pairs]),
+        disagreements=[
+            p
+            for p in pairs
+            if p.audit.similar_issues != p.moderation.similar_issues
+            or p.audit.grade != p.moderation.grade
+        ],
+    )
+
+
+def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
+    """Everything the programme page shows, whatever the size of the sample."""
+    findings = findings_summary(programme)
+    threshold = findings.threshold
+    cases = list(
+        programme.sample_cases.select_related("case", "auditor", "moderator").order_by("position")
+    )
+    outcomes_by_case: dict[int, dict[str, AuditOutcome]] = defaultdict(dict)
+    for outcome in AuditOutcome.objects.filter(sample_case__programme=programme):
+        outcomes_by_case[outcome.sample_case_id][outcome.role] = outcome
+    counted = {outcome.sample_case_id: outcome for outcome in counted_outcomes(programme)}
+
+    def hidden(sample_case) -> bool:
+        mine = outcomes_by_case.get(sample_case.pk, {}).get(OutcomeRole.MODERATION)
+        return sample_case.moderator_id == user.pk and not (mine and mine.is_locked)
+
+    rows = [
+        SampleRow(
+            sample_case,
+            audit=outcomes_by_case.get(sample_case.pk, {}).get(OutcomeRole.AUDIT),
+            moderation=outcomes_by_case.get(sample_case.pk, {}).get(OutcomeRole.MODERATION),
+            counted=counted.get(sample_case.pk),
+            hidden_from_user=hidden(sample_case),
+        )
+        for sample_case in cases
+    ]
+    statuses = dict.fromkeys(["not_started", *OutcomeStatus.values], 0)
+    for row in rows:
+        statuses[str(row.audit.status) if row.audit else "not_started"] += 1
+    return ProgrammePage(
+        programme=programme,
+        findings=findings,
+        interval=(
+            wilson_interval(threshold.with_similar_issues, threshold.audited)
+            if threshold.audited
+            else None
+        ),
+        sample_count=len(cases),
+        substitutes=[sample_case for sample_case in cases if sample_case.is_substitute],
+        auditors=programme_auditors(programme),
+        rows=rows,
+        moderation=_moderation(outcomes_by_case, cases),
+        concerns=list(
+            LiveConcern.objects.filter(sample_case__programme=programme).select_related(
+                "sample_case__case", "raised_by", "deadline"
+            )
+        ),
+        full_audit=full_audit_of(programme),
+        pending_moderation=any(row.hidden_from_user for row in rows),
+        unassigned=sum(1 for sample_case in cases if not sample_case.auditor_id),
+        drawn_count=sum(1 for sample_case in cases if not sample_case.is_substitute),
+        outcome_statuses=statuses,
+    )
+
+
+def programme_auditors(programme: AuditProgramme) -> list[User]:
+    """The auditors, each with how many cases they audit and moderate in the programme."""
+    return list(
+        programme.auditors.select_related("organisation").annotate(
+            audit_count=Count(
+                "audit_cases", filter=Q(audit_cases__programme=programme), distinct=True
+            ),
+            moderation_count=Count(
+                "moderation_cases", filter=Q(moderation_cases__programme=programme), distinct=True
+            ),
+        )
+    )
+
+
+# --- Choices for the managers' forms --------------------------------------------------------
+
+
+def auditor_candidates(programme: AuditProgramme):
+    """Active staff of any organisation who may record outcomes, not yet on the programme.
+
+    Partner agencies (police, health) audit too, so the list is not limited to the council.
+    """
+    permission = Permission.objects.get(
+        content_type__app_label="audits", codename="record_audit_outcome"
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
+        .exclude(pk__in=programme.auditors.values("pk"))
+        .select_related("organisation")
+        .distinct()
+        .order_by("organisation__name", "first_name", "last_name", "username")
+    )
+
+
+def population_imports_for(organisation):
+    return PopulationImport.objects.filter(organisation=organisation).select_related("imported_by")

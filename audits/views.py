@@ -1,0 +1,547 @@
+"""Pages for the case audit: programmes, the sample, outcomes, live concerns, the population.
+
+Views are adapters, as in ``recommendations.views``: check the permission, fetch through a
+lookup scoped to the user (404 for another organisation's audits, or for a case that is not
+assigned to the user), validate with a form, call a service, then redirect with a message or
+render. The time is read here once and passed down as ``at``.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.decorators import permission_needed
+from ombudsman_tracker.history import ConflictError
+from recommendations.forms import add_service_errors, after_conflict
+from recommendations.presentation import format_date
+
+from . import listings, population_csv, presentation, selectors, services
+from .forms import (
+    AuditorAddForm,
+    AuditorRemoveForm,
+    ConcernForm,
+    ConcernResponseForm,
+    ExtendForm,
+    FullAuditForm,
+    OutcomeForm,
+    PopulationImportForm,
+    ProgrammeForm,
+    ReassignForm,
+    ReopenForm,
+    SettleForm,
+    SubstituteForm,
+)
+from .models import OutcomeRole
+
+MANAGE = "audits.manage_audit"
+RECORD = "audits.record_audit_outcome"
+SAMPLE_PAGE_SIZE = 100
+
+
+def _manager_only_post(request):
+    """Pages that anyone who may view can read, but only a manager may change."""
+    if request.method == "POST" and not request.user.has_perm(MANAGE):
+        raise PermissionDenied
+
+
+# --- Programmes -----------------------------------------------------------------------------
+
+
+@permission_needed("audits.view_auditprogramme")
+def programme_list(request):
+    rows = listings.programmes_listed(request.user)
+    return render(
+        request,
+        "audits/auditprogramme_list.html",
+        {
+            "rows": [
+                (row, presentation.programme_decision_tag(row.programme, row.threshold))
+                for row in rows
+            ],
+        },
+    )
+
+
+@permission_needed(MANAGE)
+def programme_create(request):
+    form = ProgrammeForm(
+        request.POST or None,
+        user=request.user,
+        initial={"recommendation": request.GET.get("recommendation"), "owner": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.programme_create(by=request.user, **form.service_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Audit programme set up: {programme.title}")
+            return redirect(programme)
+    return render(request, "audits/auditprogramme_form.html", {"form": form})
+
+
+@permission_needed("audits.view_auditprogramme")
+def programme_detail(request, pk):
+    programme = selectors.programme_get_for(request.user, pk)
+    page = listings.programme_page(programme, user=request.user)
+    threshold = page.threshold
+    return render(
+        request,
+        "audits/auditprogramme_detail.html",
+        {
+            "programme": programme,
+            "page": page,
+            "threshold": threshold,
+            "decision_tag": presentation.programme_decision_tag(programme, threshold),
+            "decision_explanation": presentation.decision_explanation(threshold),
+            "rate": presentation.percent(threshold.rate),
+            "interval": presentation.interval_words(page.interval),
+            "threshold_words": presentation.threshold_words(programme.threshold_percent),
+            "method_description": presentation.SAMPLING_METHODS.get(programme.sampling_method),
+            "sample_page": Paginator(page.rows, SAMPLE_PAGE_SIZE).get_page(request.GET.get("page")),
+            "findings": presentation.findings_tables(page.findings),
+            "actions": presentation.programme_actions(page, user=request.user),
+            "is_manager": request.user.has_perm(MANAGE),
+        },
+    )
+
+
+@permission_needed(MANAGE)
+def sample_draw(request, pk):
+    """GET explains what drawing does; POST draws."""
+    programme = selectors.programme_get_for(request.user, pk)
+    matching = 0 if programme.is_drawn else sum(1 for _ in services.population_matching(programme))
+    draw_size = presentation.draw_size(programme, matching)
+    if request.method == "POST":
+        try:
+            services.sample_draw(programme=programme, by=request.user, at=timezone.now())
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            programme.refresh_from_db()
+            messages.success(
+                request,
+                f"Sample drawn: {programme.sample_cases.count()} cases from a population of "
+                f"{programme.population_size}",
+            )
+        return redirect(programme)
+    return render(
+        request,
+        "audits/auditprogramme_draw.html",
+        {
+            "programme": programme,
+            "matching": matching,
+            "draw_size": draw_size,
+            "shortfall": max(0, programme.target_sample_size - draw_size),
+        },
+    )
+
+
+@permission_needed(MANAGE)
+def sample_extend(request, pk):
+    programme = selectors.programme_get_for(request.user, pk)
+    form = ExtendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.sample_extend(
+                programme=programme, by=request.user, count=form.cleaned_data["count"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Sample extended by {len(added)} cases")
+            return redirect(programme)
+    return render(
+        request, "audits/auditprogramme_extend.html", {"form": form, "programme": programme}
+    )
+
+
+@permission_needed(MANAGE)
+def substitute_add(request, pk):
+    programme = selectors.programme_get_for(request.user, pk)
+    form = SubstituteForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sample_case = services.substitute_add(
+                programme=programme,
+                case=form.case,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Similar case {sample_case.case} added at position {sample_case.position}",
+            )
+            return redirect(programme)
+    return render(
+        request, "audits/samplecase_substitute.html", {"form": form, "programme": programme}
+    )
+
+
+@permission_needed(MANAGE)
+def programme_auditors(request, pk):
+    """The programme's auditors: add one (the form) or remove one (a button on each row)."""
+    programme = selectors.programme_get_for(request.user, pk)
+    candidates = listings.auditor_candidates(programme)
+    form = AuditorAddForm(
+        request.POST if "auditor" in request.POST else None, candidates=candidates
+    )
+    if request.method == "POST":
+        if "remove" in request.POST:
+            _auditor_remove(request, programme)
+            return redirect("audits:programme_auditors", pk=programme.pk)
+        if form.is_valid():
+            auditor = form.cleaned_data["auditor"]
+            try:
+                services.auditor_add(programme=programme, auditor=auditor, by=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{auditor} added as an auditor")
+                return redirect("audits:programme_auditors", pk=programme.pk)
+    return render(
+        request,
+        "audits/auditprogramme_auditors.html",
+        {
+            "form": form,
+            "programme": programme,
+            "auditors": listings.programme_auditors(programme),
+        },
+    )
+
+
+def _auditor_remove(request, programme):
+    remove = AuditorRemoveForm(request.POST, programme=programme)
+    if not remove.is_valid():
+        messages.error(request, "That person is not an auditor on this programme")
+        return
+    auditor = remove.cleaned_data["remove"]
+    try:
+        services.auditor_remove(programme=programme, auditor=auditor, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{auditor} removed from the auditors")
+
+
+@permission_needed(MANAGE)
+def auditors_assign(request, pk):
+    """GET explains how cases are shared out; POST assigns the unassigned cases."""
+    programme = selectors.programme_get_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.auditors_assign(programme=programme, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Cases assigned to the auditors")
+        return redirect(programme)
+    page = listings.programme_page(programme, user=request.user)
+    return render(
+        request,
+        "audits/auditprogramme_assign.html",
+        {"programme": programme, "page": page},
+    )
+
+
+@permission_needed(MANAGE)
+def full_audit_create(request, pk):
+    programme = selectors.programme_get_for(request.user, pk)
+    threshold = selectors.programme_threshold(programme)
+    form = FullAuditForm(
+        request.POST or None, programme=programme, initial={"owner": programme.owner_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            full = services.full_audit_create(
+                programme=programme,
+                owner=form.cleaned_data["owner"],
+                due_date=form.cleaned_data["due_date"],
+                by=request.user,
+                at=timezone.now(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Full audit created: due on {format_date(full.deadline.due_date)}",
+            )
+            return redirect(full)
+    return render(
+        request,
+        "audits/auditprogramme_full_audit.html",
+        {
+            "form": form,
+            "programme": programme,
+            "threshold": threshold,
+            "decision_tag": presentation.decision_tag(threshold),
+            "decision_explanation": presentation.decision_explanation(threshold),
+            "full_audit": listings.full_audit_of(programme),
+        },
+    )
+
+
+# --- Cases of the sample (managers) ---------------------------------------------------------
+
+
+@permission_needed(MANAGE)
+def case_reassign(request, pk):
+    sample_case = listings.sample_case_get_for(request.user, pk)
+    form = ReassignForm(request.POST or None, sample_case=sample_case)
+    if request.method == "POST" and form.is_valid():
+        auditor = form.cleaned_data["auditor"]
+        try:
+            services.sample_case_reassign(sample_case=sample_case, auditor=auditor, by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Case {sample_case.case} reassigned to {auditor}")
+            return redirect(sample_case.programme)
+    return render(
+        request, "audits/samplecase_reassign.html", {"form": form, "sample_case": sample_case}
+    )
+
+
+@permission_needed(MANAGE)
+def moderation_settle(request, pk):
+    sample_case = listings.sample_case_get_for(request.user, pk)
+    outcomes = {o.role: o for o in sample_case.outcomes.select_related("auditor")}
+    form = SettleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.moderation_settle(
+            sample_case=sample_case,
+            similar_issues=form.cleaned_data["similar_issues"],
+            grade=form.cleaned_data["grade"],
+            by=request.user,
+        )
+        messages.success(request, f"Moderation of case {sample_case.case} settled")
+        return redirect(sample_case.programme)
+    return render(
+        request,
+        "audits/samplecase_settle.html",
+        {
+            "form": form,
+            "sample_case": sample_case,
+            "audit": outcomes.get(OutcomeRole.AUDIT),
+            "moderation": outcomes.get(OutcomeRole.MODERATION),
+            "audit_answers": _answers(outcomes.get(OutcomeRole.AUDIT)),
+            "moderation_answers": _answers(outcomes.get(OutcomeRole.MODERATION)),
+        },
+    )
+
+
+def _answers(outcome):
+    return presentation.outcome_answers(outcome) if outcome else []
+
+
+@permission_needed(MANAGE)
+def outcome_reopen(request, pk):
+    outcome = listings.outcome_get_for(request.user, pk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_reopen(
+                outcome=outcome, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{outcome.get_role_display()} of case {outcome.sample_case.case} reopened: "
+                f"{outcome.auditor} can change it and submit it again",
+            )
+            return redirect(outcome.sample_case.programme)
+    return render(
+        request,
+        "audits/auditoutcome_reopen.html",
+        {"form": form, "outcome": outcome, "answers": presentation.outcome_answers(outcome)},
+    )
+
+
+# --- Auditors -------------------------------------------------------------------------------
+
+
+@permission_needed(RECORD)
+def my_cases(request):
+    cases = selectors.audit_cases_for(request.user)
+    return render(
+        request,
+        "audits/samplecase_my_cases.html",
+        {"rows": presentation.my_cases(cases, user=request.user)},
+    )
+
+
+@permission_needed(RECORD)
+def outcome_form(request, pk):
+    """The assigned auditor's (or moderator's) own outcome: a draft, or submit to lock it."""
+    sample_case = listings.assigned_case_get_for(request.user, pk)
+    outcome = listings.own_outcome(sample_case, request.user)
+    role = listings.role_of(sample_case, request.user)
+    submitting = request.POST.get("action") == "submit"
+    form = OutcomeForm(
+        request.POST or None, initial=OutcomeForm.initial_for(outcome), submitting=submitting
+    )
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            if outcome is not None and form.cleaned_data["version"] is None:
+                # Opened before the first save (in another tab): the service would take
+                # "no version" for a new outcome and overwrite it.
+                raise ConflictError(outcome)
+            outcome = services.outcome_save(
+                sample_case=sample_case,
+                auditor=request.user,
+                answers=form.answers(),
+                version=form.cleaned_data["version"],
+                submit=submitting,
+                at=timezone.now(),
+            )
+        except ConflictError as error:
+            outcome = listings.own_outcome(sample_case, request.user)
+            form = after_conflict(
+                form, error, version=outcome.version if outcome else 1, submitting=submitting
+            )
+            conflict = True
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if submitting:
+                messages.success(request, f"Outcome submitted for case {sample_case.case}")
+                return redirect("audits:my_cases")
+            messages.success(request, f"Draft saved for case {sample_case.case}")
+            return redirect("audits:outcome_form", pk=sample_case.pk)
+    return render(
+        request,
+        "audits/auditoutcome_form.html",
+        {
+            "form": form,
+            "sample_case": sample_case,
+            "outcome": outcome,
+            "role": role.label,
+            "is_moderation": role == OutcomeRole.MODERATION,
+            "locked": bool(outcome and outcome.is_locked) and not conflict,
+            "answers": presentation.outcome_answers(outcome) if outcome else [],
+            "status_tag": presentation.outcome_tag(outcome),
+            "conflict": conflict,
+        },
+    )
+
+
+# --- Live concerns --------------------------------------------------------------------------
+
+
+@permission_needed(RECORD)
+def concern_raise(request, pk):
+    sample_case = listings.assigned_case_get_for(request.user, pk)
+    known_email = services.team_manager_email_for(sample_case)
+    form = ConcernForm(
+        request.POST or None,
+        known_email=known_email,
+        initial={"team_manager_email": known_email},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = services.concern_raise(
+                sample_case=sample_case,
+                concern=form.cleaned_data["concern"],
+                raised_by=request.user,
+                at=timezone.now(),
+                team_manager_email=form.cleaned_data["team_manager_email"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The team manager has been emailed")
+            return redirect("audits:concern_detail", pk=concern.pk)
+    return render(
+        request,
+        "audits/liveconcern_form.html",
+        {"form": form, "sample_case": sample_case, "known_email": known_email},
+    )
+
+
+@permission_needed("audits.view_liveconcern")
+def concern_detail(request, pk):
+    """The concern, and its response: recorded here by a manager."""
+    _manager_only_post(request)
+    concern = listings.concern_get_for(request.user, pk)
+    form = None
+    if request.user.has_perm(MANAGE) and not concern.responded_at:
+        form = ConcernResponseForm(request.POST or None)
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.concern_respond(
+                concern=concern,
+                response=form.cleaned_data["response"],
+                by=request.user,
+                at=timezone.now(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Response recorded")
+            return redirect("audits:concern_detail", pk=concern.pk)
+    return render(
+        request,
+        "audits/liveconcern_detail.html",
+        {
+            "concern": concern,
+            "form": form,
+            "today": timezone.localdate(),
+            "assigned": request.user.pk
+            in (concern.sample_case.auditor_id, concern.sample_case.moderator_id),
+        },
+    )
+
+
+# --- Population -----------------------------------------------------------------------------
+
+
+@permission_needed("audits.import_population")
+def population_import(request):
+    organisation = request.user.organisation
+    if organisation is None:
+        raise PermissionDenied("Only staff of an organisation import its population.")
+    form = PopulationImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = population_csv.population_import(
+                file=upload,
+                file_name=upload.name,
+                organisation=organisation,
+                by=request.user,
+                at=timezone.now(),
+            )
+        except population_csv.PopulationImportError as error:
+            row_errors = error.errors
+            form.add_error(
+                "file", f"{error} Correct the problems listed below and upload it again."
+            )
+        else:
+            messages.success(
+                request,
+                f"Population imported: {summary.rows} rows, {summary.created} new cases, "
+                f"{summary.unchanged} already held",
+            )
+            return redirect("audits:population_import")
+    return render(
+        request,
+        "audits/populationimport_form.html",
+        {
+            "form": form,
+            "row_errors": row_errors,
+            "organisation": organisation,
+            "imports": listings.population_imports_for(organisation)[:10],
+        },
+    )
