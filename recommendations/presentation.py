@@ -16,6 +16,7 @@ from .models import (
     ExtensionStatus,
     Outcome,
     Recommendation,
+    RecommendationKind,
 )
 
 # An open deadline this close is shown as "Due soon".
@@ -44,9 +45,18 @@ def deadline_tag(deadline: Deadline, *, at: date) -> Tag:
 
 
 def deadline_url(deadline: Deadline) -> str:
-    """The page where the deadline's work is done: its recommendation, or its complaint."""
-    if deadline.kind == DeadlineKind.RECOMMENDATION and hasattr(deadline, "recommendation"):
-        return deadline.recommendation.get_absolute_url()
+    """The page where the deadline's work is done: its recommendation, audit programme or live
+    concern; statutory clocks are shown on their complaint. (Select the related row with the
+    deadline to spare a query: ``select_related("recommendation")`` and so on.)"""
+    match deadline.kind:
+        case DeadlineKind.RECOMMENDATION if hasattr(deadline, "recommendation"):
+            return deadline.recommendation.get_absolute_url()
+        case DeadlineKind.AUDIT_PROGRAMME | DeadlineKind.FULL_AUDIT if hasattr(
+            deadline, "audit_programme"
+        ):
+            return deadline.audit_programme.get_absolute_url()
+        case DeadlineKind.LIVE_CONCERN if hasattr(deadline, "live_concern"):
+            return reverse("audits:concern_detail", args=[deadline.live_concern.pk])
     return reverse("recommendations:complaint_detail", args=[deadline.complaint_id])
 
 
@@ -104,6 +114,14 @@ def recommendation_actions(recommendation: Recommendation, *, user) -> list[Acti
                 "Edit the recommendation",
                 reverse("recommendations:recommendation_update", args=[pk]),
                 "Its text, owner, expected evidence or deadline rule.",
+            )
+        )
+    if recommendation.kind == RecommendationKind.AUDIT and user.has_perm("audits.manage_audit"):
+        actions.append(
+            Action(
+                "Set up the case audit",
+                f"{reverse('audits:programme_create')}?recommendation={pk}",
+                "Its criteria, sample size, threshold, owner and deadline.",
             )
         )
     return actions

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_needed
+from reminders import selectors as reminder_selectors
 
 from . import listings, presentation, selectors, services, timeline, tracker_csv
 from .forms import (
@@ -48,7 +49,10 @@ def _page(request, queryset):
 def home(request):
     today = timezone.localdate()
     attention = listings.attention_for(request.user, at=today)
-    return render(request, "home.html", {"attention": attention, "today": today})
+    notices = reminder_selectors.notices_for(request.user, at=today)
+    return render(
+        request, "home.html", {"attention": attention, "notices": notices, "today": today}
+    )
 
 
 # --- Complaints -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from .links import deadline_url
+from recommendations.presentation import deadline_url
 
 
 def _send(template: str, context: dict, *, to: str) -> None:

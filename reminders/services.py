@@ -10,6 +10,7 @@ dispatcher releases it and it is sent again. That window is a few milliseconds w
 alternative (never retrying) would lose reminders instead.
 """
 
+import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -18,11 +19,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import Role
+from ombudsman_tracker.history import save_with_history
 from recommendations.models import Deadline, DeadlineStatus
 
 from . import emails
 from .models import Reminder, ReminderSchedule, ReminderStatus
 from .schedule import Stage, current_stage, stage_description
+from .selectors import LINKED
 
 STALE_CLAIM = timedelta(minutes=15)
 
@@ -130,7 +133,7 @@ def reminder_send(*, reminder_id: int, now: datetime) -> bool:
     if not claimed:
         return False
     reminder = Reminder.objects.select_related(
-        "deadline__complaint", "deadline__organisation", "deadline__owner", "recipient"
+        *(f"deadline__{related}" for related in LINKED), "deadline__owner", "recipient"
     ).get(pk=reminder_id)
     if not _still_wanted(reminder):
         Reminder.objects.filter(pk=reminder_id).update(status=ReminderStatus.CANCELLED)
@@ -158,7 +161,7 @@ def digest_send(*, recipient_id: int, now: datetime) -> int:
         )
     reminders = list(
         Reminder.objects.filter(pk__in=ids)
-        .select_related("deadline__complaint", "deadline__organisation", "recipient")
+        .select_related(*(f"deadline__{related}" for related in LINKED), "recipient")
         .order_by("deadline__due_date")
     )
     wanted = [reminder for reminder in reminders if _still_wanted(reminder)]
@@ -186,4 +189,18 @@ def digest_recipients() -> list[int]:
         .order_by("recipient_id")
         .values_list("recipient_id", flat=True)
         .distinct()
+    )
+
+
+def calendar_token_reset(*, user) -> str:
+    """A new secret for the user's calendar feed addresses; the old addresses stop working."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    save_with_history(user, by=user, reason="Calendar feed address reset")
+    return user.calendar_token
+
+
+def reminder_preferences_set(*, user, digest: bool) -> None:
+    user.reminder_digest = digest
+    save_with_history(
+        user, by=user, reason="Reminders by daily digest" if digest else "Reminders one by one"
     )

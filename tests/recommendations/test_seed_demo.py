@@ -65,7 +65,27 @@ def test_seed_demo_twice_changes_nothing_but_the_password():
             Deadline.objects.count(),
         )
         == counts
-        == (1, 3, 11)
+        == (1, 3, 12)
     )
     assert User.objects.count() == 6
     assert authenticate(username="officer", password="another-password-2") is not None
+
+
+def test_seed_demo_sets_up_the_audit_with_a_deadline_three_weeks_away():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audits.models import AuditProgramme
+
+    _seed()
+
+    programme = AuditProgramme.objects.get()
+    assert programme.recommendation.number == 2
+    assert (programme.population_size, programme.sample_cases.count(), programme.seed) == (
+        60,
+        50,
+        "demo",
+    )
+    assert programme.deadline.due_date == timezone.localdate() + timedelta(days=21)
+    assert not programme.sample_cases.filter(auditor=None).exists()

@@ -1,15 +1,23 @@
-"""Load the case from the source minute and one demo user per role. Safe to run twice."""
+"""Load the case from the source minute, its audit, and one demo user per role.
 
+Safe to run twice. All demo data is made up; case references are pseudonymised.
+"""
+
+import io
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.roles import Role
-from organisations.models import Organisation, OrganisationKind
+from audits import services as audit_services
+from audits.population_csv import population_import
+from organisations.models import Organisation, OrganisationKind, Team
 from recommendations import services
 from recommendations.deadlines import Counting, Unit
 from recommendations.models import (
@@ -111,6 +119,7 @@ class Command(BaseCommand):
 
         if not Complaint.objects.filter(reference=DEMO_REFERENCE).exists():
             self._load_minute(organisations, users)
+            self._set_up_audit(croydon, users)
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded: the minute's case."))
         self.stdout.write("Demo users (all in Croydon Council), password for each: " + password)
@@ -151,3 +160,54 @@ class Command(BaseCommand):
                 by=manager,
                 rule=WITHIN_3_MONTHS_OF_REPORT,
             )
+
+    def _set_up_audit(self, croydon, users):
+        """Recommendation 2's audit: a pseudonymised population, a drawn and assigned sample,
+        and a deadline three weeks from today, so that reminders show in the demo."""
+        manager, auditor = users["manager"], users["auditor"]
+        for team in DEMO_TEAMS:
+            Team.objects.get_or_create(
+                organisation=croydon,
+                name=team,
+                defaults={
+                    "manager_name": f"{team} team manager",
+                    "manager_email": f"{slugify(team)}.manager@example.org",
+                },
+            )
+        population_import(
+            file=io.BytesIO(_demo_population().encode()),
+            file_name="demo-population.csv",
+            organisation=croydon,
+            by=manager,
+            at=timezone.now(),
+        )
+        programme = audit_services.programme_create(
+            recommendation=croydon.recommendations.get(number=2),
+            title="Audit of 50 cross-border cases closed since 2018",
+            owner=manager,
+            due_date=timezone.localdate() + timedelta(days=21),
+            by=manager,
+            closed_from=date(2018, 1, 1),
+            closed_to=date(2021, 11, 26),
+        )
+        audit_services.sample_draw(programme=programme, by=manager, at=timezone.now(), seed="demo")
+        for member in (auditor, manager):
+            audit_services.auditor_add(programme=programme, auditor=member, by=manager)
+        audit_services.auditors_assign(programme=programme, by=manager)
+
+
+DEMO_TEAMS = ["Front Door", "Assessment", "Child Protection", "Children Looked After"]
+DEMO_NEEDS = ["sexual exploitation", "missing from home", "neglect", "domestic abuse"]
+
+
+def _demo_population() -> str:
+    """72 made-up, pseudonymised closed cases: 60 cross-border ones match the audit."""
+    rows = ["case_reference,team,opened_on,closed_on,presenting_needs,cross_border,other_council"]
+    for n in range(1, 73):
+        opened = date(2018, 1, 8) + timedelta(days=17 * n)
+        rows.append(
+            f"DEMO-{n:04d},{DEMO_TEAMS[n % 4]},{opened},{opened + timedelta(days=40 + n % 30)},"
+            f"{DEMO_NEEDS[n % 4]},{'no' if n % 6 == 0 else 'yes'},"
+            f"{'' if n % 6 == 0 else 'Kent County Council'}"
+        )
+    return "\n".join(rows) + "\n"
