@@ -21,6 +21,12 @@ RUN /opt/venv/bin/pip install --require-hashes -r requirements-prod.lock
 
 # --- The image that runs -----------------------------------------------------------------------
 FROM python:3.11-slim-bookworm
+# --- Committee reports (reports/pdf.py): WeasyPrint's libraries, and fonts with Arial's metrics
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation \
+    && rm -rf /var/lib/apt/lists/*
+# --- End of committee reports
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1

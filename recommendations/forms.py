@@ -63,7 +63,7 @@ def _file_types(extensions) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-def _describe_an_upload(upload, *, allowed, max_bytes) -> str | None:
+def describe_upload(upload, *, allowed, max_bytes) -> str | None:
     """The GOV.UK message for an unacceptable upload, or None if it is acceptable."""
     if Path(upload.name).suffix.lower().removeprefix(".") not in allowed:
         return f"The selected file must be a {_file_types(allowed)}"
@@ -460,7 +460,7 @@ class EvidenceForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload and (
-            problem := _describe_an_upload(
+            problem := describe_upload(
                 upload,
                 allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
                 max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
@@ -533,7 +533,7 @@ class TrackerImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if problem := _describe_an_upload(
+        if problem := describe_upload(
             upload, allowed=["csv"], max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES
         ):
             raise ValidationError(problem)

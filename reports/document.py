@@ -1,0 +1,511 @@
+"""The content of a committee report, built once and rendered as Word, PDF, HTML and CSV.
+
+``report_document`` reads the data and returns a ``ReportDocument``: a title, a few facts and a
+list of blocks (headings, paragraphs, bullet lists, tables) holding only text. The renderers
+(``reports.docx``, ``reports.pdf``, the preview template, ``tables_csv``) lay the blocks out and
+decide nothing, so every format says the same. An issued report keeps its document as JSON
+(``to_json``), so its preview and CSV show what its files show, whatever changes later.
+"""
+
+import csv
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from audits.models import Answer, AuditOutcome, AuditProgramme, Grade, ProgrammeKind
+from audits.selectors import QUESTIONS, findings_summary
+from audits.threshold import Decision, ThresholdResult
+from recommendations.models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    ExtensionStatus,
+    Outcome,
+    Recommendation,
+)
+
+from .models import DistributionEntry
+
+# --- The document ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int  # 1 for a section, 2 for a part of one
+    kind: str = "heading"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: str = "paragraph"
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: list[str]
+    kind: str = "bullets"
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+    kind: str = "table"
+
+
+BLOCK_TYPES = {cls.kind: cls for cls in (Heading, Paragraph, Bullets, Table)}
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    title: str
+    facts: list[tuple[str, str]]
+    blocks: list = field(default_factory=list)
+
+    @property
+    def tables(self) -> list[Table]:
+        return [block for block in self.blocks if block.kind == "table"]
+
+    def to_json(self) -> dict:
+        return {
+            "title": self.title,
+            "facts": [list(fact) for fact in self.facts],
+            "blocks": [asdict(block) for block in self.blocks],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ReportDocument":
+        return cls(
+            title=data["title"],
+            facts=[tuple(fact) for fact in data["facts"]],
+            blocks=[BLOCK_TYPES[block["kind"]](**block) for block in data["blocks"]],
+        )
+
+
+def format_date(day: date | None, *, missing: str = "Not yet") -> str:
+    return f"{day:%-d %B %Y}" if day else missing
+
+
+def _and(items: list[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# --- Building it ----------------------------------------------------------------------------
+
+
+TITLE = "Progress on the Ombudsman's recommendations"
+
+
+def report_document(*, report, at: date, status: str) -> ReportDocument:
+    """The document for ``report`` (saved, draft or being issued) with the figures as at ``at``.
+
+    Only the records of ``report.organisation`` are read: each council bound by a complaint
+    keeps its own recommendations and clocks. ``status`` is the line saying draft or version.
+    Live concerns are never in a committee report: they are about a child at risk now.
+    """
+    complaints = list(report.complaints.select_related("ombudsman").order_by("reference"))
+    organisation, body = report.organisation, report.body
+    references = [complaint.reference for complaint in complaints]
+    facts = [
+        ("Report to", body.name),
+        ("Meeting", format_date(report.meeting_date)),
+        ("Organisation", str(organisation)),
+        ("Complaint" if len(complaints) == 1 else "Complaints", _and(references)),
+        ("Position as at", format_date(at)),
+        ("Status", status),
+    ]
+    ombudsmen = _and(sorted({complaint.ombudsman.name for complaint in complaints}))
+    blocks = [
+        Heading("Purpose of the report", 1),
+        Paragraph(
+            f"This report tells the {body.name} what {organisation} has done about the "
+            f"recommendations of the {ombudsmen} in "
+            f"{'complaint' if len(complaints) == 1 else 'complaints'} {_and(references)}, for "
+            f"its meeting on {format_date(report.meeting_date)}. The figures are as at "
+            f"{format_date(at)}."
+        ),
+        Heading("Summary", 1),
+    ]
+    parts = [_ComplaintPart(complaint, organisation, at) for complaint in complaints]
+    blocks += [Paragraph(part.summary()) for part in parts]
+    for part in parts:
+        blocks += part.blocks()
+    blocks += [Heading("What the meeting is asked to do", 1)]
+    blocks += [Paragraph(text) for text in _paragraphs(report.asked_to)]
+    return ReportDocument(title=TITLE, facts=facts, blocks=blocks)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [
+        " ".join(part.split()) for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()
+    ]
+
+
+class _ComplaintPart:
+    """One complaint's sections, from a fixed number of queries."""
+
+    def __init__(self, complaint, organisation, at: date):
+        self.complaint, self.organisation, self.at = complaint, organisation, at
+        mine = {"complaint": complaint, "organisation": organisation}
+        self.recommendations = list(
+            Recommendation.objects.filter(**mine)
+            .select_related("deadline__owner")
+            .prefetch_related("evidence", "deadline__extensions")
+            .order_by("number")
+        )
+        self.deadlines = list(
+            Deadline.objects.filter(**mine)
+            .exclude(kind=DeadlineKind.LIVE_CONCERN)
+            .order_by("original_due_date", "due_date", "pk")
+        )
+        self.clocks = [d for d in self.deadlines if d.is_statutory]
+        self.programmes = list(
+            AuditProgramme.objects.filter(
+                recommendation__complaint=complaint, recommendation__organisation=organisation
+            ).order_by("pk")
+        )
+        self.distribution = list(
+            DistributionEntry.objects.filter(**mine)
+            .select_related("body")
+            .order_by("meeting_date", "pk")
+        )
+
+    @property
+    def name(self) -> str:
+        return f"complaint {self.complaint.reference}"
+
+    def summary(self) -> str:
+        complaint = self.complaint
+        found = complaint.get_finding_display().lower()
+        issued = "a public interest report" if complaint.is_public_interest_report else "a report"
+        text = (
+            f"Complaint {complaint.reference} ({complaint.title}): the {complaint.ombudsman.name} "
+            f"found {found} and issued {issued} dated {format_date(complaint.report_date)}. "
+        )
+        outcomes = Counter(r.outcome(at=self.at) for r in self.recommendations)
+        if outcomes:
+            counts = [
+                f"{outcomes[outcome]} {outcome.label.lower()}"
+                for outcome in Outcome
+                if outcomes[outcome]
+            ]
+            text += (
+                f"{_plural(len(self.recommendations), 'recommendation')} for "
+                f"{self.organisation}: {_and(counts)}."
+            )
+        else:
+            text += f"No recommendations for {self.organisation} are recorded yet."
+        open_clocks = [c for c in self.clocks if c.status == DeadlineStatus.OPEN]
+        if open_clocks:
+            first = open_clocks[0]
+            text += (
+                f" Next statutory deadline: {first.title}, due on {format_date(first.due_date)}."
+            )
+        return text
+
+    def blocks(self) -> list:
+        complaint = self.complaint
+        return [
+            Heading(f"Complaint {complaint.reference}: {complaint.title}", 1),
+            *self._recommendations(),
+            *self._clocks(),
+            *self._audits(),
+            *self._timeline(),
+            *self._distribution(),
+        ]
+
+    # Recommendations, evidence and next steps
+
+    def _recommendations(self) -> list:
+        blocks = [Heading("Recommendations", 2)]
+        if not self.recommendations:
+            return [*blocks, Paragraph(f"No recommendations for {self.organisation} yet.")]
+        blocks.append(
+            Table(
+                f"Recommendations of {self.name}",
+                ["No.", "Recommendation", "Due date", "Status", "Outcome"],
+                [
+                    [
+                        str(r.number),
+                        r.text,
+                        format_date(r.deadline.due_date),
+                        r.get_status_display(),
+                        r.outcome(at=self.at).label,
+                    ]
+                    for r in self.recommendations
+                ],
+            )
+        )
+        blocks.append(Heading("Evidence", 2))
+        evidence = [
+            [str(r.number), _evidence_text(item), format_date(item.added_at.date())]
+            for r in self.recommendations
+            for item in r.evidence.all()
+        ]
+        if evidence:
+            blocks.append(
+                Table(f"Evidence for {self.name}", ["No.", "Evidence", "Added on"], evidence)
+            )
+        else:
+            blocks.append(Paragraph("No evidence has been recorded yet."))
+        blocks += [
+            Heading("Next steps", 2),
+            Table(
+                f"Next steps for {self.name}",
+                ["No.", "Next step", "Owner"],
+                [
+                    [str(r.number), next_step(r, at=self.at), str(r.deadline.owner or "Nobody yet")]
+                    for r in self.recommendations
+                ],
+            ),
+        ]
+        return blocks
+
+    # Statutory clocks
+
+    def _clocks(self) -> list:
+        blocks = [Heading("Statutory clocks", 2)]
+        if not self.clocks:
+            why = (
+                "their start dates are not recorded yet"
+                if self.complaint.is_public_interest_report
+                else "this is not a public interest report"
+            )
+            return [*blocks, Paragraph(f"There are no statutory clocks: {why}.")]
+        blocks.append(
+            Table(
+                f"Statutory clocks for {self.name}",
+                ["Clock", "Rule", "Due date", "Outcome", "Completed on"],
+                [
+                    [
+                        clock.title,
+                        clock.rule_description,
+                        format_date(clock.due_date),
+                        clock.outcome(at=self.at).label,
+                        format_date(clock.completed_on),
+                    ]
+                    for clock in self.clocks
+                ],
+            )
+        )
+        return blocks
+
+    # The case audit
+
+    def _audits(self) -> list:
+        if not self.programmes:
+            return [
+                Heading("Case audit", 2),
+                Paragraph("No case audit has been set up for this complaint."),
+            ]
+        blocks = []
+        for programme in self.programmes:
+            blocks.append(Heading(f"Case audit: {programme.title}", 2))
+            if not programme.is_drawn:
+                blocks.append(Paragraph("The sample has not been drawn yet."))
+                continue
+            blocks += _audit_blocks(programme)
+        return blocks
+
+    # The agreed timeline: planned against actual dates
+
+    def _timeline(self) -> list:
+        blocks = [Heading("Timeline", 2)]
+        if not self.deadlines:
+            return [*blocks, Paragraph("No deadlines are recorded yet.")]
+        blocks.append(
+            Table(
+                f"Timeline of {self.name}: planned and actual dates",
+                ["What", "Planned", "Due now", "Completed", "Outcome"],
+                [
+                    [
+                        deadline.title,
+                        format_date(deadline.original_due_date),
+                        format_date(deadline.due_date),
+                        format_date(deadline.completed_on),
+                        deadline.outcome(at=self.at).label,
+                    ]
+                    for deadline in self.deadlines
+                ],
+            )
+        )
+        return blocks
+
+    # Where it has been so far
+
+    def _distribution(self) -> list:
+        blocks = [Heading("Reported so far", 2)]
+        if not self.distribution:
+            return [*blocks, Paragraph("Not yet sent or presented to any body.")]
+        blocks.append(
+            Table(
+                f"Where {self.name} has been sent or presented",
+                ["Body", "Date", "What was sent or presented", "Agenda item", "Resolution"],
+                [
+                    [
+                        entry.body.name,
+                        format_date(entry.meeting_date),
+                        entry.what_was_sent,
+                        entry.agenda_item or "None",
+                        entry.resolution or "Not recorded",
+                    ]
+                    for entry in self.distribution
+                ],
+            )
+        )
+        return blocks
+
+
+def _evidence_text(evidence) -> str:
+    return f"{evidence.description} ({evidence.url})" if evidence.url else evidence.description
+
+
+def next_step(recommendation, *, at: date) -> str:
+    """What happens next to a recommendation, in words, from its status and dates."""
+    deadline = recommendation.deadline
+    outcome = deadline.outcome(at=at)
+    match outcome:
+        case Outcome.COMPLIED_ON_TIME | Outcome.COMPLIED_LATE:
+            return f"None: {outcome.label.lower()} on {format_date(deadline.completed_on)}."
+        case Outcome.NOT_COMPLIED:
+            return f"None: recorded as not complied on {format_date(deadline.completed_on)}."
+        case Outcome.WITHDRAWN:
+            return "None: withdrawn."
+    due = format_date(deadline.due_date)
+    overdue = outcome == Outcome.OVERDUE
+    lead, by = (f"Overdue: it was due on {due}. ", "") if overdue else ("", f" by {due}")
+    requested = [e for e in deadline.extensions.all() if e.status == ExtensionStatus.REQUESTED]
+    if requested:
+        lead += (
+            f"An extension to {format_date(requested[-1].new_due_date)} has been requested "
+            "and awaits a decision. "
+        )
+    expected = recommendation.expected_evidence.strip().rstrip(".")
+    if not recommendation.evidence.all():
+        return f"{lead}Complete it{by} and record the evidence the Ombudsman expects: {expected}."
+    return (
+        f"{lead}Evidence is recorded: mark it complied{by} once the evidence shows what the "
+        f"Ombudsman expects: {expected}."
+    )
+
+
+# --- The case audit -------------------------------------------------------------------------
+
+
+def percent(count: int, of: int) -> str:
+    if not of:
+        return "None audited yet"
+    return f"{100 * count / of:.1f}".removesuffix(".0") + "%"
+
+
+def _threshold_words(threshold: ThresholdResult) -> str:
+    rule = f"{threshold.threshold_percent:f}".rstrip("0").rstrip(".") + "%"
+    sample, similar = threshold.sample_size, threshold.with_similar_issues
+    match threshold.decision:
+        case Decision.TRIGGERED:
+            return (
+                f"{similar} of the {sample} cases in the sample show similar issues: more than "
+                f"{rule} of the sample, whatever the cases still to audit show. A full audit of "
+                "all cases closed in similar circumstances is needed."
+            )
+        case Decision.CANNOT_TRIGGER:
+            return (
+                f"Even if all {threshold.remaining} cases still to audit showed similar issues, "
+                f"no more than {rule} of the {sample} cases would: a full audit will not be "
+                "needed."
+            )
+        case Decision.NOT_TRIGGERED:
+            return (
+                f"Every case in the sample is audited: {similar} of {sample} show similar "
+                f"issues, which is not more than {rule}. No full audit is needed."
+            )
+    return (
+        f"{threshold.audited} of {sample} cases audited so far, {similar} with similar issues. "
+        f"A full audit is needed if more than {rule} of the sample show similar issues."
+    )
+
+
+def _audit_blocks(programme) -> list:
+    summary = findings_summary(programme)
+    threshold = summary.threshold
+    figures = [
+        ["Cases in the sample", str(threshold.sample_size)],
+        ["Cases audited", str(threshold.audited)],
+        ["Cases with similar issues", str(threshold.with_similar_issues)],
+        [
+            "Share of the audited cases with similar issues",
+            percent(threshold.with_similar_issues, threshold.audited),
+        ],
+    ]
+    blocks = []
+    if programme.kind == ProgrammeKind.SAMPLE:
+        blocks.append(Paragraph(_threshold_words(threshold)))
+        figures += [
+            ["Decision", threshold.decision.label],
+        ]
+    else:
+        blocks.append(Paragraph("A full audit: every case closed in similar circumstances."))
+    blocks.append(Table(f"Figures of {programme.title}", ["Figure", "Value"], figures))
+    if not threshold.audited:
+        return blocks
+    blocks.append(
+        Table(
+            f"Overall grades in {programme.title}",
+            ["Grade", "Cases"],
+            [[Grade(value).label, str(count)] for value, count in summary.grades.items()],
+        )
+    )
+    blocks.append(
+        Table(
+            f"Answers to the audit questions in {programme.title}",
+            ["Question", *Answer.labels],
+            [
+                [
+                    str(AuditOutcome._meta.get_field(name).verbose_name),
+                    *(str(summary.answers[name][answer]) for answer in Answer.values),
+                ]
+                for name in QUESTIONS
+            ],
+        )
+    )
+    if summary.median_days_to_strategy_discussion is not None:
+        blocks.append(
+            Paragraph(
+                "Median time from referral to strategy discussion: "
+                f"{summary.median_days_to_strategy_discussion:g} days."
+            )
+        )
+    if summary.findings:
+        blocks += [Paragraph("What the auditors found:"), Bullets(summary.findings)]
+    if summary.learning:
+        blocks += [Paragraph("Learning the auditors identified:"), Bullets(summary.learning)]
+    return blocks
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(text: str) -> str:
+    """A cell Excel will not run as a formula (OWASP CSV injection advice)."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def tables_csv(document: ReportDocument, out) -> None:
+    """Every table of the document, one after another: its caption, header and rows, then a
+    blank line. ``out`` is a text stream opened with ``newline=""``."""
+    writer = csv.writer(out)
+    for table in document.tables:
+        writer.writerow([_safe_cell(table.caption)])
+        writer.writerow([_safe_cell(cell) for cell in table.header])
+        writer.writerows([_safe_cell(cell) for cell in row] for row in table.rows)
+        writer.writerow([])

@@ -1,0 +1,98 @@
+"""A report as a Word document, laid out with named styles only.
+
+Headings use "Heading 1" and "Heading 2", lists "List Bullet", tables "Table Grid" with their
+first row marked as a header row that repeats on every page (``w:tblHeader``) and a title for
+screen readers (``w:tblCaption``). A council restyles the report by supplying its own Word
+document through the ``REPORTS_DOCX_TEMPLATE`` setting: its styles are used and its body text
+is dropped. A style the template lacks falls back to the paragraph's default.
+"""
+
+from io import BytesIO
+
+from django.conf import settings
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from .document import ReportDocument
+
+
+def _blank_document():
+    template = settings.REPORTS_DOCX_TEMPLATE
+    document = Document(template) if template else Document()
+    body = document.element.body
+    for element in list(body):
+        if element.tag != qn("w:sectPr"):  # keep the page set-up, drop the template's text
+            body.remove(element)
+    return document
+
+
+def _style(document, name):
+    return name if name in document.styles else None
+
+
+def _mark_header_row(row):
+    """Word repeats the row at the top of each page and screen readers read it as headers."""
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+
+
+def _add_table(document, table):
+    document.add_paragraph(table.caption, style=_style(document, "Caption"))
+    grid = document.add_table(rows=1, cols=len(table.header))
+    grid.style = _style(document, "Table Grid")
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), table.caption)
+    grid._tbl.tblPr.append(caption)
+    header = grid.rows[0]
+    _mark_header_row(header)
+    for cell, text in zip(header.cells, table.header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for values in table.rows:
+        for cell, text in zip(grid.add_row().cells, values, strict=True):
+            cell.text = text
+
+
+def _set_language(document, language):
+    """The language screen readers and spelling use for the text (the template's may differ)."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    if run_defaults is None or run_defaults.find(qn("w:rPr")) is None:
+        return
+    properties = run_defaults.find(qn("w:rPr"))
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    lang.set(qn("w:val"), language)
+
+
+def render_docx(report: ReportDocument) -> bytes:
+    document = _blank_document()
+    _set_language(document, "en-GB")
+    properties = document.core_properties
+    properties.title = report.title
+    properties.subject = " ".join(value for _, value in report.facts[:2])
+    properties.author = settings.COUNCIL_NAME
+    properties.language = "en-GB"
+    document.add_paragraph(report.title, style=_style(document, "Title"))
+    for label, value in report.facts:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+    for block in report.blocks:
+        match block.kind:
+            case "heading":
+                document.add_paragraph(block.text, style=_style(document, f"Heading {block.level}"))
+            case "paragraph":
+                document.add_paragraph(block.text)
+            case "bullets":
+                for item in block.items:
+                    document.add_paragraph(item, style=_style(document, "List Bullet"))
+            case "table":
+                _add_table(document, block)
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()

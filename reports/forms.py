@@ -1,0 +1,168 @@
+"""Forms for committee reports and the distribution ledger. They validate input and nothing
+else: the views pass ``cleaned_data`` to ``reports.services``."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from ombudsman_tracker.forms import GovukDateField
+from recommendations.forms import describe_upload
+
+from .models import DEFAULT_RECOMMENDATION, CommitteeReport
+
+
+def _body_label(body) -> str:
+    return f"{body} ({body.organisation})" if body.organisation_id else str(body)
+
+
+def _size_in_mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g}MB"
+
+
+def _file_types(extensions) -> str:
+    names = [extension.upper() for extension in extensions]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+class ReportForm(forms.Form):
+    complaints = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select each complaint the report covers.",
+        error_messages={"required": "Select the complaints the report covers"},
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text="The council whose progress the report covers.",
+        error_messages={"required": "Select the organisation the report is for"},
+    )
+    body = forms.ModelChoiceField(
+        label="Body the report goes to",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the body the report goes to"},
+    )
+    meeting_date = GovukDateField(label="Date of the meeting", help_text="For example, 15 2 2022")
+    asked_to = forms.CharField(
+        label="What the meeting is asked to do",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        initial=DEFAULT_RECOMMENDATION,
+        help_text="What the committee is asked to note or agree. Leave a blank line between "
+        "paragraphs.",
+        error_messages={"required": "Enter what the meeting is asked to do"},
+    )
+
+    def __init__(self, *args, complaints, organisations, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["complaints"].queryset = complaints
+        self.fields["complaints"].label_from_instance = lambda c: f"{c.reference}: {c.title}"
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0].pk
+        self.fields["body"].queryset = bodies
+        self.fields["body"].label_from_instance = _body_label
+
+    @staticmethod
+    def initial_for(report: CommitteeReport) -> dict:
+        return {
+            "complaints": list(report.complaints.values_list("pk", flat=True)),
+            "organisation": report.organisation_id,
+            "body": report.body_id,
+            "meeting_date": report.meeting_date,
+            "asked_to": report.asked_to,
+        }
+
+
+class ReportChangeForm(ReportForm):
+    """A draft's organisation is fixed once it is prepared."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].disabled = True
+
+
+class DistributionForm(forms.Form):
+    body = forms.ModelChoiceField(
+        label="Body it went to",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text="Choose the Ombudsman for the council's s31(2) response: recording it "
+        "completes the s31(2) statutory clock.",
+        error_messages={"required": "Select the body it went to"},
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text="The council that sent or presented it.",
+        error_messages={"required": "Select the organisation that sent or presented it"},
+    )
+    what_was_sent = forms.CharField(
+        label="What was sent or presented",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example 'Progress report, version 2' or 'The council's response under "
+        "section 31(2)'.",
+        error_messages={"required": "Enter what was sent or presented"},
+    )
+    report = forms.ModelChoiceField(
+        label="Issued report presented",
+        queryset=None,
+        required=False,
+        empty_label="None",
+    )
+    meeting = forms.CharField(
+        label="Meeting",
+        max_length=200,
+        required=False,
+        help_text="For example 'Extraordinary meeting'.",
+    )
+    meeting_date = GovukDateField(
+        label="Date of the meeting, or the date sent", help_text="For example, 15 2 2022"
+    )
+    agenda_item = forms.CharField(
+        label="Agenda item",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    resolution = forms.CharField(
+        label="Resolution", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    minutes = forms.FileField(
+        label="Upload the minutes",
+        required=False,
+        error_messages={"empty": "The selected file is empty"},  # Django's own says "submitted"
+    )
+
+    def __init__(self, *args, organisations, bodies, reports, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0].pk
+        self.fields["body"].queryset = bodies
+        self.fields["body"].label_from_instance = _body_label
+        self.fields["report"].queryset = reports
+        self.fields["report"].label_from_instance = lambda r: (
+            f"{r.body}, {r.meeting_date:%-d %B %Y}, version {r.version_number}"
+        )
+        self.fields["minutes"].help_text = (
+            f"A {_file_types(settings.EVIDENCE_ALLOWED_EXTENSIONS)} file, smaller than "
+            f"{_size_in_mb(settings.EVIDENCE_MAX_UPLOAD_BYTES)}."
+        )
+
+    def clean_minutes(self):
+        """The same limits as evidence: EVIDENCE_MAX_UPLOAD_BYTES, EVIDENCE_ALLOWED_EXTENSIONS."""
+        upload = self.cleaned_data.get("minutes")
+        if not upload:
+            return None
+        if problem := describe_upload(
+            upload,
+            allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
+            max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
+        ):
+            raise ValidationError(problem)
+        return upload

@@ -1,0 +1,280 @@
+"""Pages for committee reports and the distribution ledger.
+
+Views are adapters: check the permission, fetch through a selector scoped to the user (404
+for another organisation's records), validate with a form, call a service, then redirect with
+a message or render. Issued files are served only here, never from a media URL.
+"""
+
+import io
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.decorators import permission_needed
+from recommendations.forms import add_service_errors
+from recommendations.selectors import complaint_get_for, complaints_visible_to
+
+from . import selectors, services
+from .document import ReportDocument, report_document, tables_csv
+from .docx import render_docx
+from .forms import DistributionForm, ReportChangeForm, ReportForm
+from .models import CommitteeReport, ReportStatus
+from .pdf import render_pdf
+
+PAGE_SIZE = 25
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _document(report: CommitteeReport) -> ReportDocument:
+    """An issued report's frozen content, or a draft's built from today's data."""
+    if report.is_issued:
+        return ReportDocument.from_json(report.content)
+    return report_document(report=report, at=timezone.localdate(), status=services.DRAFT_STATUS)
+
+
+def _file_stem(report: CommitteeReport) -> str:
+    if report.is_issued:
+        return Path(report.docx.name).stem
+    return f"draft-report-{report.pk}"
+
+
+def _report_form(request, report=None, *, initial=None):
+    """The report form for the user's complaints, organisations and bodies."""
+    complaints = complaints_visible_to(request.user).order_by("-report_date", "reference")
+    organisations = selectors.organisations_reporting(request.user, complaints)
+    form_class = ReportChangeForm if report else ReportForm
+    return form_class(
+        request.POST or None,
+        initial=initial,
+        complaints=complaints,
+        organisations=organisations,
+        bodies=selectors.bodies_visible_to(request.user),
+    )
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+@permission_needed("reports.view_committeereport")
+def report_list(request):
+    reports = selectors.reports_visible_to(request.user).prefetch_related("complaints")
+    return render(
+        request,
+        "reports/committeereport_list.html",
+        {
+            "drafts": reports.filter(status=ReportStatus.DRAFT).order_by("-created_at"),
+            "page_obj": _page(
+                request,
+                reports.filter(status=ReportStatus.ISSUED).order_by(
+                    "-meeting_date", "-version_number", "-pk"
+                ),
+            ),
+        },
+    )
+
+
+@permission_needed("reports.generate_report")
+def report_create(request):
+    """Prepare a draft; ``?from=<id>`` starts from an issued report, for its next version."""
+    initial = None
+    if source_pk := request.GET.get("from", "").strip():
+        if not source_pk.isdigit():
+            raise Http404("No such report")
+        initial = ReportForm.initial_for(selectors.report_get_for(request.user, source_pk))
+    form = _report_form(request, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_draft_create(
+                by=request.user, at=timezone.now(), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Draft report prepared: check it, then issue it")
+            return redirect(report)
+    return render(request, "reports/committeereport_form.html", {"form": form})
+
+
+@permission_needed("reports.generate_report")
+def report_update(request, pk):
+    report = selectors.report_get_for(request.user, pk)
+    if report.is_issued:
+        messages.error(request, "An issued report cannot change: prepare a new version instead")
+        return redirect(report)
+    form = _report_form(request, report, initial=ReportForm.initial_for(report))
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "organisation"}
+        try:
+            services.report_draft_update(report=report, by=request.user, **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Draft report saved")
+            return redirect(report)
+    return render(request, "reports/committeereport_form.html", {"form": form, "report": report})
+
+
+@permission_needed("reports.view_committeereport")
+def report_detail(request, pk):
+    report = selectors.report_get_for(request.user, pk)
+    return render(
+        request,
+        "reports/committeereport_detail.html",
+        {
+            "report": report,
+            "document": _document(report),
+            "complaints": report.complaints.order_by("reference"),
+        },
+    )
+
+
+@permission_needed("reports.issue_report")
+def report_issue(request, pk):
+    """Confirm, then freeze the draft (POST)."""
+    report = selectors.report_get_for(request.user, pk)
+    if report.is_issued:
+        messages.error(request, f"Version {report.version_number} is already issued")
+        return redirect(report)
+    if request.method == "POST":
+        try:
+            report = services.report_issue(report=report, by=request.user, at=timezone.now())
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"Report issued as version {report.version_number}: its files are frozen",
+            )
+        return redirect(report)
+    return render(request, "reports/committeereport_issue.html", {"report": report})
+
+
+@permission_needed("reports.view_committeereport")
+def report_docx(request, pk):
+    report = selectors.report_get_for(request.user, pk)
+    if report.is_issued:
+        return FileResponse(
+            report.docx.open("rb"),
+            as_attachment=True,
+            filename=Path(report.docx.name).name,
+            content_type=DOCX_TYPE,
+        )
+    return FileResponse(
+        io.BytesIO(render_docx(_document(report))),
+        as_attachment=True,
+        filename=f"{_file_stem(report)}.docx",
+        content_type=DOCX_TYPE,
+    )
+
+
+@permission_needed("reports.view_committeereport")
+def report_pdf(request, pk):
+    report = selectors.report_get_for(request.user, pk)
+    if report.is_issued:
+        return FileResponse(
+            report.pdf.open("rb"),
+            as_attachment=True,
+            filename=Path(report.pdf.name).name,
+            content_type="application/pdf",
+        )
+    return FileResponse(
+        io.BytesIO(render_pdf(_document(report))),
+        as_attachment=True,
+        filename=f"{_file_stem(report)}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@permission_needed("reports.view_committeereport")
+def report_csv(request, pk):
+    """The report's tables, one after another; the byte-order mark lets Excel read UTF-8."""
+    report = selectors.report_get_for(request.user, pk)
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{_file_stem(report)}.csv"'},
+    )
+    response.write("\ufeff")
+    tables_csv(_document(report), response)
+    return response
+
+
+# --- The distribution ledger ----------------------------------------------------------------
+
+
+@permission_needed("reports.view_distributionentry")
+def distribution_list(request):
+    """The complaints the user may see, with how many ledger entries each has."""
+    entries = Q()
+    if not (request.user.is_superuser or request.user.sees_all_organisations):
+        entries = Q(distribution__organisation=request.user.organisation_id)
+    complaints = complaints_visible_to(request.user).annotate(
+        entry_count=Count("distribution", filter=entries, distinct=True)
+    )
+    return render(
+        request,
+        "reports/distributionentry_list.html",
+        {"page_obj": _page(request, complaints.order_by("-report_date", "reference"))},
+    )
+
+
+@permission_needed("reports.view_distributionentry")
+def distribution_ledger(request, pk):
+    complaint = complaint_get_for(request.user, pk)
+    return render(
+        request,
+        "reports/distributionentry_ledger.html",
+        {"complaint": complaint, "entries": selectors.distribution_for(request.user, complaint)},
+    )
+
+
+@permission_needed("reports.add_distributionentry")
+def distribution_add(request, pk):
+    complaint = complaint_get_for(request.user, pk)
+    form = DistributionForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=selectors.organisations_reporting(request.user, [complaint]),
+        bodies=selectors.bodies_visible_to(request.user),
+        reports=selectors.issued_reports_on(request.user, complaint),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            distributed = services.distribution_record(
+                complaint=complaint, by=request.user, at=timezone.now(), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            entry, clock = distributed.entry, distributed.clock_completed
+            message = f"Recorded: sent or presented to {entry.body}"
+            if clock is not None:
+                message += (
+                    f". The s31(2) response clock for {entry.organisation} is met "
+                    f"(sent on {clock.completed_on:%-d %B %Y})"
+                )
+            messages.success(request, message)
+            return redirect("reports:distribution_ledger", complaint.pk)
+    return render(
+        request, "reports/distributionentry_form.html", {"form": form, "complaint": complaint}
+    )
+
+
+@permission_needed("reports.view_distributionentry")
+def minutes_download(request, pk):
+    """The minutes, as an attachment, to users who may see the entry (never a media URL)."""
+    entry = selectors.entry_get_for(request.user, pk)
+    if not entry.minutes:
+        raise Http404("No minutes were attached.")
+    return FileResponse(
+        entry.minutes.open("rb"), as_attachment=True, filename=Path(entry.minutes.name).name
+    )
