@@ -1,0 +1,44 @@
+"""The dashboard's filters. They validate and nothing else."""
+
+from django import forms
+
+from accounts.models import User
+from ombudsman_tracker.forms import GovukDateField
+from organisations.models import Organisation
+from recommendations.forms import UnmarkedBoundField
+
+
+class DashboardFilterForm(forms.Form):
+    bound_field_class = UnmarkedBoundField
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, empty_label="All organisations"
+    )
+    service_area = forms.ChoiceField(label="Service area", required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
+    due_from = GovukDateField(
+        label="Due on or after", required=False, help_text="For example, 1 4 2026"
+    )
+    due_to = GovukDateField(
+        label="Due on or before", required=False, help_text="For example, 31 3 2027"
+    )
+
+    def __init__(self, *args, organisations, owners, service_areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["owner"].queryset = owners
+        self.fields["service_area"].choices = [
+            ("", "All service areas"),
+            *((area, area) for area in service_areas),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        due_from, due_to = cleaned.get("due_from"), cleaned.get("due_to")
+        if due_from and due_to and due_to < due_from:
+            self.add_error(
+                "due_to", "The date due on or before must be the same as or after the other date"
+            )
+        return cleaned

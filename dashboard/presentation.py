@@ -1,0 +1,124 @@
+"""What the dashboard shows, decided here and not in templates: figures, words and tags.
+
+Pure functions of what ``dashboard.selectors`` read.
+"""
+
+from dataclasses import dataclass
+
+from audits.models import AuditProgramme
+from audits.threshold import Decision, ThresholdResult
+from recommendations.presentation import Tag
+
+from .compliance import ComplianceFigures, percent
+from .selectors import ProgrammeProgress
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    value: str
+    label: str
+    hint: str = ""
+    emphasis: str = ""  # a modifier class: "overdue" draws the figure in red
+
+
+def headline(figures: ComplianceFigures) -> list[Figure]:
+    """The figures at the top of the page, in the order a manager reads them."""
+    rate = percent(figures.rate)
+    return [
+        Figure(
+            "open",
+            str(figures.open),
+            "open recommendation" if figures.open == 1 else "open recommendations",
+        ),
+        Figure(
+            "overdue",
+            str(figures.overdue),
+            "overdue",
+            emphasis="overdue" if figures.overdue else "",
+        ),
+        Figure("due-14", str(figures.due_within_14_days), "due in the next 14 days"),
+        Figure("due-30", str(figures.due_within_30_days), "due in the next 30 days"),
+        Figure("on-time", str(figures.on_time), "complied on time"),
+        Figure("late", str(figures.late), "complied late"),
+        Figure(
+            "rate",
+            rate or "No rate",
+            "compliance rate",
+            hint=(
+                f"{figures.on_time} on time of {figures.all_due} due"
+                if figures.all_due
+                else "No recommendation is due yet"
+            ),
+        ),
+    ]
+
+
+# --- Audit programmes -----------------------------------------------------------------------
+
+_DECISION_COLOURS = {
+    Decision.NOT_YET_KNOWN: "grey",
+    Decision.TRIGGERED: "red",
+    Decision.CANNOT_TRIGGER: "green",
+    Decision.NOT_TRIGGERED: "green",
+}
+
+
+def decision_tag(threshold: ThresholdResult) -> Tag:
+    """Triggered red; cannot trigger and not triggered green; not yet known grey."""
+    return Tag(threshold.decision.label, _DECISION_COLOURS[threshold.decision])
+
+
+def _threshold_words(threshold: ThresholdResult) -> str:
+    return f"{threshold.threshold_percent:f}".rstrip("0").rstrip(".") + "%"
+
+
+def decision_reason(threshold: ThresholdResult) -> str:
+    """Why the decision stands, in the threshold rule's words ("more than 25%")."""
+    share = f"more than {_threshold_words(threshold)} of the sample of {threshold.sample_size}"
+    match threshold.decision:
+        case Decision.TRIGGERED:
+            return f"{threshold.with_similar_issues} with similar issues: {share}."
+        case Decision.NOT_TRIGGERED:
+            return f"{threshold.with_similar_issues} with similar issues: not {share}."
+        case Decision.CANNOT_TRIGGER:
+            return (
+                f"Even if all {threshold.remaining} left showed similar issues, it would not "
+                f"be {share}."
+            )
+    return f"{threshold.remaining} of {threshold.sample_size} still to audit."
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    programme: AuditProgramme
+    audited: int
+    sample_size: int
+    progress_label: str  # "23 of 50 cases audited", or why there is no progress yet
+    tag: Tag | None
+    reason: str
+
+
+def programme_rows(progress: list[ProgrammeProgress]) -> list[ProgrammeRow]:
+    rows = []
+    for each in progress:
+        threshold = each.threshold
+        if not threshold.sample_size:
+            label, tag, reason = "No sample drawn yet", None, ""
+        else:
+            label = f"{threshold.audited} of {threshold.sample_size} cases audited"
+            if each.has_threshold:
+                tag, reason = decision_tag(threshold), decision_reason(threshold)
+            else:
+                tag, reason = None, "A full audit has no threshold: every case is audited."
+        rows.append(
+            ProgrammeRow(
+                programme=each.programme,
+                audited=threshold.audited,
+                sample_size=threshold.sample_size,
+                progress_label=label,
+                tag=tag,
+                reason=reason,
+            )
+        )
+    return rows

@@ -1,0 +1,412 @@
+"""Reads behind the managers' dashboard, scoped to the user, in a fixed number of queries.
+
+Built on ``recommendations.selectors`` (what a user may see) and the model querysets (what
+open means). Figures are counted in SQL, one grouped query each, then added up by the pure
+functions in ``dashboard.compliance``; a test checks the SQL buckets agree with
+``Deadline.outcome`` row by row. ``compliance_figures`` and ``compliance_breakdown`` take any
+queryset of deadlines, so committee reports can reuse them.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Least
+
+from accounts.models import User
+from audits.models import (
+    AuditOutcome,
+    AuditProgramme,
+    OutcomeRole,
+    OutcomeStatus,
+    ProgrammeKind,
+    SampleCase,
+)
+from audits.selectors import programmes_visible_to
+from audits.threshold import ThresholdResult, threshold_decision
+from organisations.models import Organisation
+from recommendations.models import DeadlineKind, DeadlineStatus
+from recommendations.presentation import DUE_SOON_DAYS
+from recommendations.selectors import complaints_visible_to, deadlines_visible_to
+
+from .compliance import (
+    DUE_MONTH_DAYS,
+    TIMELINE_DAYS,
+    Bucket,
+    ComplianceFigures,
+    Quarter,
+    QuarterSeries,
+    Week,
+    quarter_series,
+    sum_figures,
+    timeline_weeks,
+)
+
+# --- Who may see it -------------------------------------------------------------------------
+
+PERMISSION = "dashboard.view_dashboard"
+
+
+def dashboard_allowed(user) -> bool:
+    """Managers and administrators (the permission), and staff who see every organisation
+    and may read deadlines (a regional manager in another role)."""
+    if not user.is_authenticated:
+        return False
+    if user.has_perm(PERMISSION):
+        return True
+    return user.sees_all_organisations and user.has_perm("recommendations.view_deadline")
+
+
+# --- The deadlines the filters choose -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    organisation: Organisation | None = None
+    service_area: str = ""
+    owner: User | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+
+
+def deadlines_filtered(user, filters: Filters) -> QuerySet:
+    """Every deadline ``user`` may see that the filters choose (by its current due date)."""
+    deadlines = deadlines_visible_to(user)
+    if filters.organisation is not None:
+        deadlines = deadlines.filter(organisation=filters.organisation)
+    if filters.service_area:
+        deadlines = deadlines.filter(complaint__service_area=filters.service_area)
+    if filters.owner is not None:
+        deadlines = deadlines.filter(owner=filters.owner)
+    if filters.due_from:
+        deadlines = deadlines.filter(due_date__gte=filters.due_from)
+    if filters.due_to:
+        deadlines = deadlines.filter(due_date__lte=filters.due_to)
+    return deadlines
+
+
+def organisations_for_filters(user) -> QuerySet:
+    return Organisation.objects.filter(pk__in=deadlines_visible_to(user).values("organisation"))
+
+
+def owners_for_filters(user) -> QuerySet:
+    return User.objects.filter(pk__in=deadlines_visible_to(user).values("owner"))
+
+
+def service_areas_for_filters(user) -> list[str]:
+    areas = (
+        complaints_visible_to(user)
+        .exclude(service_area="")
+        .order_by("service_area")
+        .values_list("service_area", flat=True)
+        .distinct()
+    )
+    return list(areas)
+
+
+# --- Compliance figures ---------------------------------------------------------------------
+
+
+def bucket_expression(*, today: date) -> Case:
+    """``compliance.bucket_for`` in SQL (a test checks they agree on every kind of row)."""
+    return Case(
+        When(status=DeadlineStatus.WITHDRAWN, then=Value(Bucket.WITHDRAWN)),
+        When(status=DeadlineStatus.NOT_MET, then=Value(Bucket.NOT_COMPLIED)),
+        When(
+            status=DeadlineStatus.MET,
+            completed_on__lte=F("due_date"),
+            then=Value(Bucket.ON_TIME),
+        ),
+        When(status=DeadlineStatus.MET, then=Value(Bucket.LATE)),
+        When(due_date__lt=today, then=Value(Bucket.OVERDUE)),
+        When(due_date__lte=today + timedelta(days=DUE_SOON_DAYS), then=Value(Bucket.DUE_SOON)),
+        When(due_date__lte=today + timedelta(days=DUE_MONTH_DAYS), then=Value(Bucket.DUE_MONTH)),
+        default=Value(Bucket.LATER),
+        output_field=CharField(),
+    )
+
+
+def _recommendations(deadlines: QuerySet) -> QuerySet:
+    # The LGSCO's letter counts what it recommended; statutory clocks and audit deadlines
+    # have their own sections.
+    return deadlines.filter(kind=DeadlineKind.RECOMMENDATION).order_by()
+
+
+def compliance_figures(deadlines: QuerySet, *, today: date) -> ComplianceFigures:
+    """The figures for the recommendation deadlines among ``deadlines``: one query."""
+    counts = (
+        _recommendations(deadlines)
+        .annotate(bucket=bucket_expression(today=today))
+        .values("bucket")
+        .annotate(n=Count("pk"))
+    )
+    return ComplianceFigures.from_counts({row["bucket"]: row["n"] for row in counts})
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    label: str
+    figures: ComplianceFigures
+    is_none: bool = False  # the row for "no owner" or "no service area recorded"
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    total: ComplianceFigures
+    by_organisation: list[GroupFigures]
+    by_service_area: list[GroupFigures]
+    by_owner: list[GroupFigures]
+
+
+NO_SERVICE_AREA = "No service area recorded"
+NO_OWNER = "Nobody yet"
+
+
+def _owner_label(row) -> str:
+    # As User.__str__ says it.
+    full_name = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+    return full_name or row["owner__username"]
+
+
+def _grouped(rows, key, label, *, none_label="") -> list[GroupFigures]:
+    counts: dict = {}
+    labels: dict = {}
+    for row in rows:
+        k = key(row)
+        labels[k] = label(row) if k is not None else none_label
+        bucket_counts = counts.setdefault(k, {})
+        bucket_counts[row["bucket"]] = bucket_counts.get(row["bucket"], 0) + row["n"]
+    groups = [
+        GroupFigures(labels[k], ComplianceFigures.from_counts(c), is_none=k is None)
+        for k, c in counts.items()
+    ]
+    # Alphabetical, with the "nobody" row last where it stands out.
+    return sorted(groups, key=lambda g: (g.is_none, g.label.casefold()))
+
+
+def compliance_breakdown(deadlines: QuerySet, *, today: date) -> Breakdown:
+    """The figures in total and per organisation, service area and owner: one query."""
+    rows = list(
+        _recommendations(deadlines)
+        .annotate(bucket=bucket_expression(today=today))
+        .values(
+            "bucket",
+            "organisation_id",
+            "organisation__name",
+            "complaint__service_area",
+            "owner_id",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+        )
+        .annotate(n=Count("pk"))
+    )
+    by_organisation = _grouped(
+        rows, lambda r: r["organisation_id"], lambda r: r["organisation__name"]
+    )
+    return Breakdown(
+        total=sum_figures(g.figures for g in by_organisation),
+        by_organisation=by_organisation,
+        by_service_area=_grouped(
+            rows,
+            lambda r: r["complaint__service_area"] or None,
+            lambda r: r["complaint__service_area"],
+            none_label=NO_SERVICE_AREA,
+        ),
+        by_owner=_grouped(rows, lambda r: r["owner_id"], _owner_label, none_label=NO_OWNER),
+    )
+
+
+def compliance_by_quarter(
+    deadlines: QuerySet, *, today: date, start: date | None = None, end: date | None = None
+) -> QuarterSeries:
+    """Due recommendations per quarter, each counted in the quarter of ``compliance.settled_on``
+    (the day it was closed, or its due date if that came first): one query."""
+    settled = Least("due_date", Coalesce("completed_on", "due_date"))
+    rows = (
+        _recommendations(deadlines)
+        .annotate(bucket=bucket_expression(today=today))
+        .filter(bucket__in=Bucket.DUE)
+        .annotate(year=ExtractYear(settled), quarter=ExtractQuarter(settled))
+        .values("year", "quarter", "bucket")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[Quarter, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(Quarter(row["year"], row["quarter"]), {})[row["bucket"]] = row["n"]
+    return quarter_series(counts, today=today, start=start, end=end)
+
+
+# --- What falls due -------------------------------------------------------------------------
+
+# The timeline's series, in the order its table lists them.
+TIMELINE_SERIES = {
+    "recommendation": "Recommendations",
+    "statutory": "Statutory clocks",
+    "other": "Audits and live concerns",
+}
+
+
+def deadline_timeline(deadlines: QuerySet, *, today: date) -> list[Week]:
+    """Open deadlines of every kind due in each week of the next ``TIMELINE_DAYS``: one query."""
+    rows = (
+        deadlines.due_between(start=today, end=today + timedelta(days=TIMELINE_DAYS))
+        .annotate(
+            series=Case(
+                When(kind=DeadlineKind.RECOMMENDATION, then=Value("recommendation")),
+                When(kind__in=DeadlineKind.statutory(), then=Value("statutory")),
+                default=Value("other"),
+                output_field=CharField(),
+            )
+        )
+        .order_by()
+        .values("due_date", "series")
+        .annotate(n=Count("pk"))
+    )
+    return timeline_weeks(
+        ((row["due_date"], row["series"], row["n"]) for row in rows),
+        today=today,
+        series=TIMELINE_SERIES,
+    )
+
+
+def _by_urgency(deadlines: QuerySet) -> QuerySet:
+    """Open first, soonest due first (overdue, then due soon, then on track, as the tags
+    say); then closed ones, most recently closed first; withdrawn last."""
+    is_open = Q(status=DeadlineStatus.OPEN)
+    return deadlines.order_by(
+        Case(When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Case(When(is_open, then=F("due_date"))).asc(nulls_last=True),
+        F("completed_on").desc(nulls_last=True),
+        "due_date",
+        "pk",
+    )
+
+
+def deadlines_by_urgency(deadlines: QuerySet) -> QuerySet:
+    """Recommendations, audits and live concerns (statutory clocks are listed apart), with
+    what ``presentation.deadline_url`` needs to link each one without another query."""
+    return _by_urgency(
+        deadlines.exclude(kind__in=DeadlineKind.statutory()).select_related(
+            "recommendation", "audit_programme", "live_concern"
+        )
+    )
+
+
+def clocks_by_urgency(deadlines: QuerySet) -> QuerySet:
+    return _by_urgency(deadlines.filter(kind__in=DeadlineKind.statutory()))
+
+
+# --- Audit programmes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeProgress:
+    programme: AuditProgramme
+    threshold: ThresholdResult
+
+    @property
+    def has_threshold(self) -> bool:
+        """A full audit audits every case: it has no threshold to decide."""
+        return self.programme.kind == ProgrammeKind.SAMPLE
+
+
+def _per_programme(queryset) -> Coalesce:
+    counted = (
+        queryset.filter(programme=OuterRef("pk"))
+        .order_by()
+        .values("programme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def programmes_progress(user, filters: Filters) -> list[ProgrammeProgress]:
+    """Each programme ``user`` may see, with ``audits.selectors.programme_threshold``'s figures
+    counted for all of them at once (one query, not one per programme).
+
+    The rule is ``audits.selectors.counted_outcomes``': submitted audit outcomes (never
+    moderation, never drafts), with a manager's settled answer in place of the auditor's.
+    A test checks the two agree.
+    """
+    counted = AuditOutcome.objects.filter(
+        role=OutcomeRole.AUDIT, status=OutcomeStatus.SUBMITTED
+    ).values("sample_case")
+    similar = AuditOutcome.objects.filter(
+        Q(sample_case__settled_similar_issues=True)
+        | Q(sample_case__settled_similar_issues__isnull=True, similar_issues=True),
+        role=OutcomeRole.AUDIT,
+        status=OutcomeStatus.SUBMITTED,
+    ).values("sample_case")
+    programmes = programmes_visible_to(user).annotate(
+        sample_size=_per_programme(SampleCase.objects.all()),
+        audited=_per_programme(SampleCase.objects.filter(pk__in=counted)),
+        with_similar_issues=_per_programme(SampleCase.objects.filter(pk__in=similar)),
+    )
+    if filters.organisation is not None:
+        programmes = programmes.filter(recommendation__organisation=filters.organisation)
+    if filters.service_area:
+        programmes = programmes.filter(recommendation__complaint__service_area=filters.service_area)
+    if filters.owner is not None:
+        programmes = programmes.filter(owner=filters.owner)
+    if filters.due_from:
+        programmes = programmes.filter(deadline__due_date__gte=filters.due_from)
+    if filters.due_to:
+        programmes = programmes.filter(deadline__due_date__lte=filters.due_to)
+    programmes = programmes.order_by(F("deadline__due_date").asc(nulls_last=True), "pk")
+    return [
+        ProgrammeProgress(
+            programme=p,
+            threshold=threshold_decision(
+                sample_size=p.sample_size,
+                audited=p.audited,
+                with_similar_issues=p.with_similar_issues,
+                threshold_percent=p.threshold_percent,
+            ),
+        )
+        for p in programmes
+    ]
+
+
+# --- The whole page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: date
+    filters: Filters
+    breakdown: Breakdown
+    quarters: QuarterSeries
+    timeline: list[Week]
+    deadlines: QuerySet  # paginated by the view
+    clocks: list
+    programmes: list[ProgrammeProgress]
+
+
+def dashboard_for(user, *, today: date, filters: Filters) -> Dashboard:
+    deadlines = deadlines_filtered(user, filters)
+    return Dashboard(
+        today=today,
+        filters=filters,
+        breakdown=compliance_breakdown(deadlines, today=today),
+        quarters=compliance_by_quarter(
+            deadlines, today=today, start=filters.due_from, end=filters.due_to
+        ),
+        timeline=deadline_timeline(deadlines, today=today),
+        deadlines=deadlines_by_urgency(deadlines),
+        clocks=list(clocks_by_urgency(deadlines)),
+        programmes=programmes_progress(user, filters),
+    )
