@@ -11,6 +11,9 @@ SECTIONS = [
         "recommendations:recommendation_list",
         "recommendations.view_recommendation",
     ),
+    ("Audits", "audits:programme_list", "audits.view_auditprogramme"),
+    ("Reports", "reports:report_list", "reports.view_committeereport"),
+    ("Dashboard", "dashboard:index", "dashboard.view_dashboard"),
     ("Import", "recommendations:tracker_import", "recommendations.import_tracker"),
 ]
 

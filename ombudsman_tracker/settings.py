@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "recommendations",
     "audits",
     "reminders",
+    "reports",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -166,7 +168,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- Audits ---------------------------------------------------------------------------------
 # A live concern (a child at risk now) must have a response within this many working days.
 LIVE_CONCERN_RESPONSE_WORKING_DAYS = env.int("LIVE_CONCERN_RESPONSE_WORKING_DAYS", default=1)
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's behaviour: links to evidence are https
+
+# --- Committee reports ----------------------------------------------------------------------
+# A Word document whose styles (Title, Heading 1, Heading 2, List Bullet, Caption, Table Grid)
+# the council's reports take; the built-in styles when unset.
+REPORTS_DOCX_TEMPLATE = env.str("REPORTS_DOCX_TEMPLATE", default="") or None
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -232,5 +238,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Django's own console handler would print each line a second time.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "weasyprint.progress": {"level": "WARNING"},  # a line per page otherwise
+    },
 }

@@ -7,6 +7,10 @@ from recommendations.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("", include("recommendations.urls")),
+    path("audits/", include("audits.urls")),
+    path("reports/", include("reports.urls")),
+    path("", include("reminders.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

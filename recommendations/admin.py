@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -76,8 +77,13 @@ class CreatedInTheAppMixin:
         return False
 
 
+# Links to evidence are https unless they say otherwise (Django 6's default).
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
+    formfield_overrides = HTTPS_LINKS
     fields = ["description", "file", "url", "sha256", "added_by", "added_at"]
     readonly_fields = ["sha256", "added_by", "added_at"]
     extra = 0
@@ -185,6 +191,7 @@ class ExtensionAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["description", "recommendation", "added_by", "added_at", "sha256"]
     search_fields = ["description", "recommendation__complaint__reference"]
     list_select_related = ["recommendation__complaint", "recommendation__organisation", "added_by"]

@@ -14,10 +14,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from audits import services as audit_services
 from organisations.models import Organisation
 from recommendations import services
 from recommendations.models import ExtensionBasis
-from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
+from tests.factories import (
+    complaint_recorded,
+    population_imported,
+    programme_set_up,
+    recommendation_recorded,
+    user_with_role,
+)
 
 OFFICER, AUDITOR, CLERK = Role.OFFICER, Role.AUDITOR, Role.COMMITTEE_CLERK
 MANAGER, ADMIN, VIEWER = Role.MANAGER, Role.ADMINISTRATOR, Role.VIEWER
@@ -34,6 +41,8 @@ class Row:
 # fmt: off
 POST, READ = True, False  # whether the URL also accepts POST (changes state)
 C, R, EV, EX = "complaint", "recommendation", "evidence", "extension"
+PG, SC, OUT, LC = "programme", "sample_case", "outcome", "concern"  # audits
+DR, IR, DE = "draft_report", "issued_report", "distribution_entry"  # reports
 #                                               Officer Auditor Clerk Manager Admin Viewer
 EXPECTED = {
     "home":                                   Row((200, 200, 200, 200, 200, 200)),
@@ -53,6 +62,50 @@ EXPECTED = {
     "recommendations:extension_decide":       Row((403, 403, 403, 405, 405, 403), POST, EX),
     "recommendations:tracker_import":         Row((403, 403, 403, 200, 200, 403), POST),
     "recommendations:tracker_export":         Row((200, 403, 200, 200, 200, 403)),
+    # --- Audits (tests/audits/test_views.py) ---------------------------------------------
+    "audits:programme_list":                  Row((200, 200, 200, 200, 200, 200)),
+    "audits:programme_create":                Row((403, 403, 403, 200, 200, 403), POST),
+    "audits:my_cases":                        Row((200, 200, 403, 200, 403, 403)),
+    "audits:population_import":               Row((403, 403, 403, 200, 200, 403), POST),
+    "audits:programme_detail":                Row((200, 200, 200, 200, 200, 200), READ, PG),
+    "audits:sample_draw":                     Row((403, 403, 403, 200, 200, 403), POST, PG),
+    "audits:sample_extend":                   Row((403, 403, 403, 200, 200, 403), POST, PG),
+    "audits:substitute_add":                  Row((403, 403, 403, 200, 200, 403), POST, PG),
+    "audits:programme_auditors":              Row((403, 403, 403, 200, 200, 403), POST, PG),
+    "audits:auditors_assign":                 Row((403, 403, 403, 200, 200, 403), POST, PG),
+    "audits:full_audit_create":               Row((403, 403, 403, 200, 200, 403), POST, PG),
+    # Only the case's own auditor or moderator records it: anyone else gets 404.
+    "audits:outcome_form":                    Row((404, 404, 403, 404, 403, 403), POST, SC),
+    "audits:concern_raise":                   Row((404, 404, 403, 404, 403, 403), POST, SC),
+    "audits:case_reassign":                   Row((403, 403, 403, 200, 200, 403), POST, SC),
+    "audits:moderation_settle":               Row((403, 403, 403, 200, 200, 403), POST, SC),
+    "audits:outcome_reopen":                  Row((403, 403, 403, 200, 200, 403), POST, OUT),
+    # Everyone reads a live concern; only a manager records the response (tested there).
+    "audits:concern_detail":                  Row((200, 200, 200, 200, 200, 200), POST, LC),
+    # --- End of audits -------------------------------------------------------------------
+    # --- Reminders (tests/reminders/test_views.py) ---------------------------------------
+    # Every signed-in user chooses how they are reminded; the address reset is POST only.
+    "reminders:settings":                     Row((200, 200, 200, 200, 200, 200), POST),
+    "reminders:calendar_token_reset":         Row((405, 405, 405, 405, 405, 405), POST),
+    # --- End of reminders ----------------------------------------------------------------
+    # --- Dashboard (tests/dashboard/test_views.py): read only; staff who see every
+    # organisation may open it too, whatever their role (tested there).
+    "dashboard:index":                        Row((403, 403, 403, 200, 200, 403)),
+    # --- End of dashboard ----------------------------------------------------------------
+    # --- Reports (tests/reports/): drafts are the preparers' alone; everyone reads issued ones
+    "reports:report_list":                    Row((200, 200, 200, 200, 200, 200)),
+    "reports:report_create":                  Row((403, 403, 200, 200, 403, 403), POST),
+    "reports:report_detail":                  Row((200, 200, 200, 200, 200, 200), READ, IR),
+    "reports:report_update":                  Row((403, 403, 200, 200, 403, 403), POST, DR),
+    "reports:report_issue":                   Row((403, 403, 200, 200, 403, 403), POST, DR),
+    "reports:report_docx":                    Row((200, 200, 200, 200, 200, 200), READ, IR),
+    "reports:report_pdf":                     Row((200, 200, 200, 200, 200, 200), READ, IR),
+    "reports:report_csv":                     Row((200, 200, 200, 200, 200, 200), READ, IR),
+    "reports:distribution_list":              Row((200, 200, 200, 200, 200, 200)),
+    "reports:distribution_ledger":            Row((200, 200, 200, 200, 200, 200), READ, C),
+    "reports:distribution_add":               Row((403, 403, 200, 200, 403, 403), POST, C),
+    "reports:minutes_download":               Row((200, 200, 200, 200, 200, 200), READ, DE),
+    # --- End of reports ------------------------------------------------------------------
 }
 # fmt: on
 
@@ -66,13 +119,20 @@ def _named_patterns(resolver, namespace=""):
             yield namespace, pattern
 
 
+# Calendar programs cannot sign in: these take a secret token in the address instead of a
+# session, and tests/reminders/test_calendar.py tests them.
+TOKEN_URLS = {"reminders:calendar_mine", "reminders:calendar_organisation"}
+
+
 def project_url_names() -> list[str]:
-    """Every URL of the project but the admin's and django.contrib.auth's, by name."""
+    """Every URL of the project but the admin's, django.contrib.auth's and the token feeds."""
     names = []
     for namespace, pattern in _named_patterns(get_resolver()):
         if namespace.startswith("admin:") or pattern.callback.__module__.startswith(
             "django.contrib.auth"
         ):
+            continue
+        if f"{namespace}{pattern.name}" in TOKEN_URLS:
             continue
         # An unnamed URL cannot be in the table: it shows up here as "<namespace>None".
         names.append(f"{namespace}{pattern.name}")
@@ -84,7 +144,7 @@ def test_every_row_of_the_table_is_a_url_of_the_project():
 
 
 @pytest.fixture
-def croydon_records(db, settings, tmp_path):
+def croydon_records(db, settings, tmp_path, monkeypatch):
     """A Croydon complaint with a recommendation, a file of evidence and a pending extension."""
     settings.MEDIA_ROOT = tmp_path
     croydon = Organisation.objects.create(name="Croydon Council")
@@ -112,6 +172,76 @@ def croydon_records(db, settings, tmp_path):
         "evidence": evidence,
         "extension": extension,
         "croydon": croydon,
+        **audit_records(manager, recommendation, croydon),
+        **report_records(manager, complaint, croydon, monkeypatch),
+    }
+
+
+def report_records(manager, complaint, croydon, monkeypatch):
+    """A draft and an issued Croydon report, and a ledger entry with minutes."""
+    from reports import services as report_services
+    from reports.models import Body
+
+    # The files' contents do not matter here; rendering them for every row would be slow.
+    monkeypatch.setattr(report_services, "render_docx", lambda document: b"PK docx")
+    monkeypatch.setattr(report_services, "render_pdf", lambda document: b"%PDF-1.7 pdf")
+    cabinet = Body.objects.get(name="Cabinet")
+
+    def draft():
+        return report_services.report_draft_create(
+            organisation=croydon,
+            complaints=[complaint],
+            body=cabinet,
+            meeting_date=date(2022, 2, 15),
+            asked_to="Note the report.",
+            by=manager,
+            at=timezone.now(),
+        )
+
+    issued = report_services.report_issue(report=draft(), by=manager, at=timezone.now())
+    entry = report_services.distribution_record(
+        complaint=complaint,
+        organisation=croydon,
+        body=cabinet,
+        meeting_date=date(2022, 2, 15),
+        what_was_sent="Progress report",
+        minutes=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes"),
+        report=issued,
+        by=manager,
+        at=timezone.now(),
+    ).entry
+    return {"draft_report": draft(), "issued_report": issued, "distribution_entry": entry}
+
+
+def audit_records(manager, recommendation, croydon):
+    """A drawn and assigned Croydon audit with a submitted outcome and a live concern."""
+    population_imported(organisation=croydon, count=3, by=manager)
+    programme = programme_set_up(recommendation=recommendation, by=manager, target_sample_size=2)
+    audit_services.sample_draw(programme=programme, by=manager, at=timezone.now())
+    auditor = user_with_role(AUDITOR, username="croydon-auditor", organisation=croydon, team="QA")
+    audit_services.auditor_add(programme=programme, auditor=auditor, by=manager)
+    audit_services.auditors_assign(programme=programme, by=manager)
+    sample_case = programme.sample_cases.first()
+    outcome = audit_services.outcome_save(
+        sample_case=sample_case,
+        auditor=auditor,
+        answers={"grade": "good", "similar_issues": False},
+        version=None,
+        submit=True,
+        at=timezone.now(),
+    )
+    concern = audit_services.concern_raise(
+        sample_case=sample_case,
+        concern="At risk",
+        raised_by=auditor,
+        at=timezone.now(),
+        team_manager_email="tm@example.org",
+    )
+    return {
+        "programme": programme,
+        "sample_case": sample_case,
+        "outcome": outcome,
+        "concern": concern,
     }
 
 

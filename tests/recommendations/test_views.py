@@ -958,11 +958,20 @@ def test_the_navigation_shows_import_to_managers_only_and_marks_the_section(
         "service_navigation"
     ]
 
-    assert [item["label"] for item in officer_items] == ["Home", "Complaints", "Recommendations"]
+    assert [item["label"] for item in officer_items] == [
+        "Home",
+        "Complaints",
+        "Recommendations",
+        "Audits",
+        "Reports",
+    ]
     assert [item["label"] for item in manager_items] == [
         "Home",
         "Complaints",
         "Recommendations",
+        "Audits",
+        "Reports",
+        "Dashboard",
         "Import",
     ]
     complaints = manager_items[1]
