@@ -9,8 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -31,8 +30,10 @@ from .selectors import (
     counted_outcomes,
     findings_summary,
     programmes_visible_to,
+    threshold_of_annotated,
+    with_threshold_figures,
 )
-from .threshold import ThresholdResult, threshold_decision, wilson_interval
+from .threshold import ThresholdResult, wilson_interval
 
 # --- Lookups that 404 across organisations --------------------------------------------------
 
@@ -105,57 +106,12 @@ class ProgrammeRow:
     threshold: ThresholdResult
 
 
-def _per_programme(queryset) -> Coalesce:
-    counted = (
-        queryset.filter(programme=OuterRef("pk"))
-        .order_by()
-        .values("programme")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def programmes_listed(user) -> list[ProgrammeRow]:
-    """The programmes ``user`` may see, newest first, each with its threshold figures.
-
-    ``selectors.counted_outcomes`` reads one programme at a time; a list needs every
-    programme's counts in one query, so the same rule (submitted audit outcomes, a manager's
-    settled answer replacing the auditor's) is written here in SQL. A test checks the two
-    agree.
-    """
-    # One filter() call each, so every condition on ``outcomes`` is on the same outcome.
-    audit_submitted = Q(outcomes__role=OutcomeRole.AUDIT, outcomes__status=OutcomeStatus.SUBMITTED)
-    submitted = SampleCase.objects.filter(audit_submitted)
-    with_similar_issues = SampleCase.objects.filter(
-        audit_submitted
-        & (
-            Q(settled_similar_issues=True)
-            | Q(settled_similar_issues__isnull=True, outcomes__similar_issues=True)
-        )
-    )
-    programmes = (
-        programmes_visible_to(user)
-        .select_related("triggered_by")
-        .annotate(
-            sampled=_per_programme(SampleCase.objects.all()),
-            audited=_per_programme(submitted),
-            with_similar_issues=_per_programme(with_similar_issues),
-        )
-        .order_by("-pk")
-    )
-    return [
-        ProgrammeRow(
-            programme,
-            threshold_decision(
-                sample_size=programme.sampled,
-                audited=programme.audited,
-                with_similar_issues=programme.with_similar_issues,
-                threshold_percent=programme.threshold_percent,
-            ),
-        )
-        for programme in programmes
-    ]
+    """The programmes ``user`` may see, newest first, each with its threshold figures."""
+    programmes = with_threshold_figures(
+        programmes_visible_to(user).select_related("triggered_by")
+    ).order_by("-pk")
+    return [ProgrammeRow(programme, threshold_of_annotated(programme)) for programme in programmes]
 
 
 # --- The programme page ---------------------------------------------------------------------

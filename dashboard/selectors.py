@@ -16,10 +16,8 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -27,15 +25,11 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Le
 
 from accounts.models import User
 from audits.models import (
-    AuditOutcome,
     AuditProgramme,
-    OutcomeRole,
-    OutcomeStatus,
     ProgrammeKind,
-    SampleCase,
 )
-from audits.selectors import programmes_visible_to
-from audits.threshold import ThresholdResult, threshold_decision
+from audits.selectors import programmes_visible_to, threshold_of_annotated, with_threshold_figures
+from audits.threshold import ThresholdResult
 from organisations.models import Organisation
 from recommendations.models import DeadlineKind, DeadlineStatus
 from recommendations.presentation import DUE_SOON_DAYS
@@ -323,39 +317,9 @@ class ProgrammeProgress:
         return self.programme.kind == ProgrammeKind.SAMPLE
 
 
-def _per_programme(queryset) -> Coalesce:
-    counted = (
-        queryset.filter(programme=OuterRef("pk"))
-        .order_by()
-        .values("programme")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def programmes_progress(user, filters: Filters) -> list[ProgrammeProgress]:
-    """Each programme ``user`` may see, with ``audits.selectors.programme_threshold``'s figures
-    counted for all of them at once (one query, not one per programme).
-
-    The rule is ``audits.selectors.counted_outcomes``': submitted audit outcomes (never
-    moderation, never drafts), with a manager's settled answer in place of the auditor's.
-    A test checks the two agree.
-    """
-    counted = AuditOutcome.objects.filter(
-        role=OutcomeRole.AUDIT, status=OutcomeStatus.SUBMITTED
-    ).values("sample_case")
-    similar = AuditOutcome.objects.filter(
-        Q(sample_case__settled_similar_issues=True)
-        | Q(sample_case__settled_similar_issues__isnull=True, similar_issues=True),
-        role=OutcomeRole.AUDIT,
-        status=OutcomeStatus.SUBMITTED,
-    ).values("sample_case")
-    programmes = programmes_visible_to(user).annotate(
-        sample_size=_per_programme(SampleCase.objects.all()),
-        audited=_per_programme(SampleCase.objects.filter(pk__in=counted)),
-        with_similar_issues=_per_programme(SampleCase.objects.filter(pk__in=similar)),
-    )
+    """Each programme ``user`` may see, with its threshold figures (one query for all)."""
+    programmes = with_threshold_figures(programmes_visible_to(user))
     if filters.organisation is not None:
         programmes = programmes.filter(recommendation__organisation=filters.organisation)
     if filters.service_area:
@@ -367,18 +331,7 @@ def programmes_progress(user, filters: Filters) -> list[ProgrammeProgress]:
     if filters.due_to:
         programmes = programmes.filter(deadline__due_date__lte=filters.due_to)
     programmes = programmes.order_by(F("deadline__due_date").asc(nulls_last=True), "pk")
-    return [
-        ProgrammeProgress(
-            programme=p,
-            threshold=threshold_decision(
-                sample_size=p.sample_size,
-                audited=p.audited,
-                with_similar_issues=p.with_similar_issues,
-                threshold_percent=p.threshold_percent,
-            ),
-        )
-        for p in programmes
-    ]
+    return [ProgrammeProgress(programme=p, threshold=threshold_of_annotated(p)) for p in programmes]
 
 
 # --- The whole page -------------------------------------------------------------------------
