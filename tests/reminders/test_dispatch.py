@@ -227,3 +227,25 @@ def test_dispatch_command_dry_run_lists_and_changes_nothing(recommendation, sett
 
     assert "would be recorded; nothing was changed." in out.getvalue()
     assert Reminder.objects.count() == 0
+
+
+def test_a_working_days_deadline_over_christmas_is_reminded_the_day_before(officer, manager):
+    # 3 working days from Christmas Eve 2026 skips Christmas, Boxing Day observed and a weekend.
+    complaint = complaint_recorded(
+        by=manager,
+        public_interest_report=False,
+        report_date=date(2026, 12, 24),
+        received_date=date(2026, 12, 24),
+    )
+    recommendation = recommendation_recorded(
+        complaint=complaint,
+        owner=officer,
+        by=manager,
+        rule={"counting": "within", "count": 3, "unit": "working_days", "anchor": "report_date"},
+    )
+    assert recommendation.deadline.due_date == date(2026, 12, 31)
+
+    _dispatch_and_send(date(2026, 12, 30))
+
+    assert _sent() == [("before:1", "officer", False)]
+    assert mail.outbox[0].subject.endswith("is due in 1 day")

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Reminder, ReminderSchedule
+
+
+@admin.register(ReminderSchedule)
+class ReminderScheduleAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "deadline_kind",
+        "days_before",
+        "on_the_day",
+        "overdue_every_days",
+        "escalate_after",
+        "escalation_officer",
+    ]
+    list_select_related = ["escalation_officer"]
+
+    def has_add_permission(self, request):
+        # One schedule per kind of deadline, created by a migration.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The record of what was sent: read only, since it is what makes each send happen once."""
+
+    list_display = ["deadline", "stage", "for_due_date", "recipient", "status", "sent_at"]
+    list_filter = ["status", "is_escalation", "deadline__kind"]
+    search_fields = ["deadline__title", "recipient__username", "recipient__email"]
+    list_select_related = ["deadline", "recipient"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
