@@ -34,6 +34,76 @@ class PopulationImport(models.Model):
         return f"{self.file_name} ({self.rows} rows)"
 
 
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    CHECKING = "checking", "Checking the rows"
+    WRITING = "writing", "Adding the cases"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Not imported"
+
+
+class PopulationUpload(models.Model):
+    """A population file uploaded on the managers' page, imported by a worker.
+
+    The row records how far the import has got, for the upload's page, and then its result:
+    the counts, or the problems found. The file is kept under MEDIA_ROOT, which is never
+    served: only the worker reads it.
+    """
+
+    IN_PROGRESS = (UploadStatus.QUEUED, UploadStatus.CHECKING, UploadStatus.WRITING)
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to="population-uploads/%Y/%m/", max_length=300)
+    file_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    rows_checked = models.PositiveIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_checked = models.PositiveBigIntegerField(default=0)
+    result = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="When done, the counts; when failed, the problems found in the file.",
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=UploadStatus.values), name="population_upload_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("audits:population_upload", args=[self.pk])
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS
+
+    @property
+    def progress_percent(self) -> int:
+        """Checking is most of the work: it fills the bar to 90%, and writing holds it there."""
+        if self.status == UploadStatus.DONE:
+            return 100
+        if self.status == UploadStatus.WRITING:
+            return 90
+        if self.status == UploadStatus.CHECKING and self.bytes_total:
+            return min(90, self.bytes_checked * 90 // self.bytes_total)
+        return 0
+
+
 class PopulationCase(models.Model):
     """A closed case that may fall within an audit's criteria. Pseudonymised reference only."""
 

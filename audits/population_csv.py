@@ -170,7 +170,7 @@ def _checksum(file) -> str:
     return digest.hexdigest()
 
 
-def _check(file, organisation) -> int:
+def _check(file, organisation, checked: Callable[[int, int], None] | None = None) -> int:
     """First pass: every row checked; raises with every problem found (up to MAX_ERRORS)."""
     errors: list[RowError] = []
     seen: set[str] = set()
@@ -181,6 +181,10 @@ def _check(file, organisation) -> int:
             for batch, held in _batches(text, organisation):
                 rows += len(batch)
                 errors += _batch_errors(batch, held, seen)
+                if checked:
+                    # Where the text reader has got to in the bytes: a little ahead of the
+                    # rows parsed (it reads in chunks), which is close enough for a progress bar.
+                    checked(rows, file.tell())
                 if len(errors) >= MAX_ERRORS:
                     break
     except UnicodeDecodeError:
@@ -228,19 +232,23 @@ def population_import(
     organisation,
     by,
     at: datetime,
-    progress: Callable[[int, int], None] | None = None,
+    checked: Callable[[int, int], None] | None = None,
+    writing: Callable[[], None] | None = None,
 ) -> ImportSummary:
     """Check every row, then write the new cases in one transaction. Returns the counts.
 
-    ``file`` is a binary file object (an upload) that can be read twice. ``progress`` is called
-    with (rows written, total rows) after each batch, for the page's progress indicator.
+    ``file`` is a binary file object (an upload) that can be read twice. For a progress
+    indicator, ``checked`` is called with (rows checked, bytes read) after each batch of the
+    check, and ``writing`` once every row has passed, just before the write transaction opens:
+    both run outside that transaction, so what they record can be seen by other connections.
     """
-    total = _check(file, organisation)
+    total = _check(file, organisation, checked)
     summary = ImportSummary(rows=total)
     checksum = _checksum(file)
     file.seek(0)
+    if writing:
+        writing()
     with transaction.atomic(), text_stream(file) as text:
-        done = 0
         for batch, held in _batches(text, organisation):
             new = [values for _, values in batch if values["case_reference"] not in held]
             if new and summary.batch is None:
@@ -261,9 +269,6 @@ def population_import(
                 batch_size=INSERT_BATCH_SIZE,
             )
             summary.created += len(new)
-            done += len(batch)
-            if progress:
-                progress(done, total)
         summary.unchanged = total - summary.created
         if summary.batch:
             summary.batch.cases_created = summary.created

@@ -10,7 +10,15 @@ from django.urls import reverse
 from recommendations.presentation import Action, Tag
 
 from .listings import role_of
-from .models import Answer, AuditOutcome, AuditProgramme, Grade, ProgrammeKind
+from .models import (
+    Answer,
+    AuditOutcome,
+    AuditProgramme,
+    Grade,
+    PopulationUpload,
+    ProgrammeKind,
+    UploadStatus,
+)
 from .selectors import QUESTIONS, FindingsSummary
 from .threshold import Decision, ThresholdResult
 
@@ -291,3 +299,22 @@ def my_cases(sample_cases, *, user) -> list[MyCase]:
         outcome = next((o for o in sample_case.outcomes.all() if o.role == role), None)
         rows.append(MyCase(sample_case, role.label, outcome))
     return rows
+
+
+def upload_progress_text(upload: PopulationUpload) -> str:
+    """What the upload's page says while the import runs."""
+    percent = upload.progress_percent
+    if upload.status == UploadStatus.QUEUED:
+        return "Waiting to start checking the file"
+    if upload.status == UploadStatus.WRITING:
+        return f"Every row checked: adding the new cases (about {percent}%)"
+    return f"Checked {upload.rows_checked:,} rows (about {percent}%)"
+
+
+def upload_result_text(upload: PopulationUpload) -> str:
+    """The counts of a finished import, as the page and the success banner word them."""
+    counts = upload.result
+    return (
+        f"Population imported: {counts['rows']:,} rows, {counts['created']:,} new cases, "
+        f"{counts['unchanged']:,} already held"
+    )

@@ -15,6 +15,7 @@ from .models import (
     Grade,
     OutcomeRole,
     OutcomeStatus,
+    PopulationUpload,
     SampleCase,
 )
 from .threshold import ThresholdResult, threshold_decision
@@ -34,6 +35,15 @@ def programmes_visible_to(user):
 
 def programme_get_for(user, pk) -> AuditProgramme:
     return get_object_or_404(programmes_visible_to(user), pk=pk)
+
+
+def population_upload_get_for(user, pk) -> PopulationUpload:
+    """A population upload of the user's own organisation; any other is a 404."""
+    return get_object_or_404(
+        PopulationUpload.objects.select_related("organisation", "uploaded_by"),
+        organisation_id=user.organisation_id,
+        pk=pk,
+    )
 
 
 def audit_cases_for(user):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.programme_create, name="programme_create"),
     path("my-cases/", views.my_cases, name="my_cases"),
     path("population/import/", views.population_import, name="population_import"),
+    path("population/uploads/<int:pk>/", views.population_upload, name="population_upload"),
     path("<int:pk>/", views.programme_detail, name="programme_detail"),
     path("<int:pk>/draw/", views.sample_draw, name="sample_draw"),
     path("<int:pk>/extend/", views.sample_extend, name="sample_extend"),

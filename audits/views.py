@@ -9,6 +9,7 @@ render. The time is read here once and passed down as ``at``.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from ombudsman_tracker.history import ConflictError
 from recommendations.forms import add_service_errors, after_conflict
 from recommendations.presentation import format_date
 
-from . import listings, population_csv, presentation, selectors, services
+from . import listings, presentation, selectors, services, uploads
 from .forms import (
     AuditorAddForm,
     AuditorRemoveForm,
@@ -33,7 +34,7 @@ from .forms import (
     SettleForm,
     SubstituteForm,
 )
-from .models import OutcomeRole
+from .models import OutcomeRole, UploadStatus
 
 MANAGE = "audits.manage_audit"
 RECORD = "audits.record_audit_outcome"
@@ -512,36 +513,43 @@ def population_import(request):
     if organisation is None:
         raise PermissionDenied("Only staff of an organisation import its population.")
     form = PopulationImportForm(request.POST or None, request.FILES or None)
-    row_errors = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            summary = population_csv.population_import(
-                file=upload,
-                file_name=upload.name,
-                organisation=organisation,
-                by=request.user,
-                at=timezone.now(),
-            )
-        except population_csv.PopulationImportError as error:
-            row_errors = error.errors
-            form.add_error(
-                "file", f"{error} Correct the problems listed below and upload it again."
-            )
-        else:
-            messages.success(
-                request,
-                f"Population imported: {summary.rows} rows, {summary.created} new cases, "
-                f"{summary.unchanged} already held",
-            )
-            return redirect("audits:population_import")
+        upload = uploads.population_upload_create(
+            file=form.cleaned_data["file"],
+            organisation=organisation,
+            by=request.user,
+            at=timezone.now(),
+        )
+        return redirect(upload)
     return render(
         request,
         "audits/populationimport_form.html",
         {
             "form": form,
-            "row_errors": row_errors,
             "organisation": organisation,
             "imports": listings.population_imports_for(organisation)[:10],
+        },
+    )
+
+
+@permission_needed("audits.import_population")
+def population_upload(request, pk):
+    upload = selectors.population_upload_get_for(request.user, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return render(
+        request,
+        "audits/populationupload_detail.html",
+        {
+            "upload": upload,
+            # Refreshing can be stopped (WCAG 2.2.2): the page then offers a link to update it.
+            "refreshing": upload.in_progress and request.GET.get("refresh") != "off",
+            "progress_text": presentation.upload_progress_text(upload),
+            "result_text": (
+                presentation.upload_result_text(upload)
+                if upload.status == UploadStatus.DONE
+                else ""
+            ),
+            "row_errors": upload.result.get("errors", []),
         },
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audits import services as audit_services
+from audits import uploads as audit_uploads
 from organisations.models import Organisation
 from recommendations import services
 from recommendations.models import ExtensionBasis
@@ -42,6 +43,7 @@ class Row:
 POST, READ = True, False  # whether the URL also accepts POST (changes state)
 C, R, EV, EX = "complaint", "recommendation", "evidence", "extension"
 PG, SC, OUT, LC = "programme", "sample_case", "outcome", "concern"  # audits
+PU = "population_upload"  # audits
 DR, IR, DE = "draft_report", "issued_report", "distribution_entry"  # reports
 #                                               Officer Auditor Clerk Manager Admin Viewer
 EXPECTED = {
@@ -67,6 +69,7 @@ EXPECTED = {
     "audits:programme_create":                Row((403, 403, 403, 200, 200, 403), POST),
     "audits:my_cases":                        Row((200, 200, 403, 200, 403, 403)),
     "audits:population_import":               Row((403, 403, 403, 200, 200, 403), POST),
+    "audits:population_upload":               Row((403, 403, 403, 200, 200, 403), READ, PU),
     "audits:programme_detail":                Row((200, 200, 200, 200, 200, 200), READ, PG),
     "audits:sample_draw":                     Row((403, 403, 403, 200, 200, 403), POST, PG),
     "audits:sample_extend":                   Row((403, 403, 403, 200, 200, 403), POST, PG),
@@ -216,6 +219,13 @@ def report_records(manager, complaint, croydon, monkeypatch):
 def audit_records(manager, recommendation, croydon):
     """A drawn and assigned Croydon audit with a submitted outcome and a live concern."""
     population_imported(organisation=croydon, count=3, by=manager)
+    # Queued only: its import never runs here, as no transaction commits in these tests.
+    upload = audit_uploads.population_upload_create(
+        file=SimpleUploadedFile("population.csv", b"case_reference\n"),
+        organisation=croydon,
+        by=manager,
+        at=timezone.now(),
+    )
     programme = programme_set_up(recommendation=recommendation, by=manager, target_sample_size=2)
     audit_services.sample_draw(programme=programme, by=manager, at=timezone.now())
     auditor = user_with_role(AUDITOR, username="croydon-auditor", organisation=croydon, team="QA")
@@ -242,6 +252,7 @@ def audit_records(manager, recommendation, croydon):
         "sample_case": sample_case,
         "outcome": outcome,
         "concern": concern,
+        "population_upload": upload,
     }
 
 

@@ -166,21 +166,41 @@ def test_empty_and_non_utf8_files(manager):
     assert raised.value.errors[0].message.startswith("The file is not UTF-8 text")
 
 
-def test_large_files_are_written_in_batches_with_progress(manager):
+def test_the_check_reports_progress_by_batch_before_the_write_opens(manager):
     rows = "".join(f"CR-{n:06d},Front Door,2019-01-01,2019-02-01,,yes,,\n" for n in range(4500))
+    content = (HEADER + rows).encode()
     seen = []
 
     summary = population_import(
-        file=io.BytesIO((HEADER + rows).encode()),
+        file=io.BytesIO(content),
         file_name="big.csv",
         organisation=manager.organisation,
         by=manager,
         at=AT,
-        progress=lambda done, total: seen.append((done, total)),
+        checked=lambda rows, bytes_read: seen.append(("checked", rows)),
+        writing=lambda: seen.append(("writing", PopulationCase.objects.count())),
     )
 
     assert summary.created == PopulationCase.objects.count() == 4500
-    assert seen == [(2000, 4500), (4000, 4500), (4500, 4500)]
+    assert seen == [("checked", 2000), ("checked", 4000), ("checked", 4500), ("writing", 0)]
+
+
+def test_the_bytes_read_reach_the_size_of_the_file(manager):
+    rows = "".join(f"CR-{n:06d},Front Door,2019-01-01,2019-02-01,,yes,,\n" for n in range(4500))
+    content = (HEADER + rows).encode()
+    read = []
+
+    population_import(
+        file=io.BytesIO(content),
+        file_name="big.csv",
+        organisation=manager.organisation,
+        by=manager,
+        at=AT,
+        checked=lambda rows, bytes_read: read.append(bytes_read),
+    )
+
+    assert read == sorted(read)
+    assert read[-1] == len(content)
 
 
 def test_import_population_command(manager, tmp_path):

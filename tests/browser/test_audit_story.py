@@ -1,6 +1,7 @@
 """An auditor records outcomes by keyboard until the audit triggers; the manager then sees
 "Triggered" and creates the full audit. Every audit page is checked with axe-core."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -218,7 +219,11 @@ POPULATION_CSV = (
 )
 
 
-def test_manager_imports_sets_up_draws_assigns_and_settles_by_keyboard(page, check_page, tmp_path):
+def test_manager_imports_sets_up_draws_assigns_and_settles_by_keyboard(
+    page, check_page, tmp_path, settings
+):
+    # The live server runs in this process, so the import runs in its request, as a worker would.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     croydon = Organisation.objects.get_or_create(name="Croydon Council")[0]
     manager = user_with_role(Role.MANAGER, username="audit-manager", organisation=croydon)
     auditors = [
@@ -243,10 +248,13 @@ def test_manager_imports_sets_up_draws_assigns_and_settles_by_keyboard(page, che
     # Space would open the operating system's file dialog, which no keyboard test can drive.
     file_input.set_input_files(population)
     press_button(page, page.get_by_role("button", name="Import the population"))
+    expect(page).to_have_url(re.compile(r"/audits/population/uploads/\d+/$"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Population imported: 13 rows, 13 new cases, 0 already held"
     )
     check_page("population-imported")
+    follow_link(page, page.get_by_role("link", name="Back to the population imports"))
+    expect(page.get_by_role("heading", name="Import the case population")).to_be_visible()
 
     follow_link(page, page.get_by_role("link", name="Audits", exact=True))
     follow_link(page, page.get_by_role("button", name="Set up an audit"))
