@@ -44,3 +44,8 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @property
+    def sees_every_organisation(self) -> bool:
+        """Superusers, and staff working across organisations, see every council's records."""
+        return self.is_superuser or self.sees_all_organisations

@@ -10,7 +10,3 @@ class Role(models.TextChoices):
     MANAGER = "Managers"
     ADMINISTRATOR = "Administrators"
     VIEWER = "Viewers"
-
-
-def user_has_role(user, role: Role) -> bool:
-    return user.groups.filter(name=role).exists()

@@ -117,7 +117,7 @@ class ProgrammeForm(forms.Form):
             f"{r.complaint.reference} recommendation {r.number} ({r.organisation}): {r.text[:60]}"
         )
         owners = User.objects.filter(is_active=True).select_related("organisation")
-        if not (user.is_superuser or user.sees_all_organisations):
+        if not user.sees_every_organisation:
             owners = owners.filter(organisation=user.organisation_id)
         self.fields["owner"].queryset = owners.order_by("first_name", "last_name", "username")
 

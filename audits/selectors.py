@@ -25,7 +25,7 @@ def programmes_visible_to(user):
     programmes = AuditProgramme.objects.select_related(
         "recommendation__complaint", "recommendation__organisation", "owner", "deadline"
     )
-    if user.is_superuser or user.sees_all_organisations:
+    if user.sees_every_organisation:
         return programmes
     # Partner-agency auditors see the programmes they audit for.
     return programmes.filter(

@@ -196,7 +196,7 @@ class ComplaintForm(forms.ModelForm):
     def clean_organisations(self):
         organisations = self.cleaned_data["organisations"]
         own = self.user.organisation_id
-        sees_all = self.user.is_superuser or self.user.sees_all_organisations
+        sees_all = self.user.sees_every_organisation
         if not sees_all and own not in {organisation.pk for organisation in organisations}:
             raise ValidationError(
                 f"Select {self.user.organisation}: you can only record complaints that bind "
@@ -310,7 +310,7 @@ class RecommendationForm(forms.Form):
         self.complaint = complaint
         self.recommendation = recommendation
         organisations = complaint.organisations.all()
-        if not (user.is_superuser or user.sees_all_organisations):
+        if not user.sees_every_organisation:
             organisations = organisations.filter(pk=user.organisation_id)
         self.fields["organisation"].queryset = organisations
         if len(organisations) == 1:

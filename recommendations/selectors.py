@@ -5,13 +5,9 @@ from django.shortcuts import get_object_or_404
 from .models import Complaint, Deadline, Recommendation
 
 
-def _sees_everything(user) -> bool:
-    return user.is_superuser or user.sees_all_organisations
-
-
 def complaints_visible_to(user):
     complaints = Complaint.objects.select_related("ombudsman")
-    if _sees_everything(user):
+    if user.sees_every_organisation:
         return complaints
     return complaints.filter(organisations=user.organisation_id).distinct()
 
@@ -20,14 +16,14 @@ def recommendations_visible_to(user):
     recommendations = Recommendation.objects.select_related(
         "complaint__ombudsman", "organisation", "deadline__owner"
     )
-    if _sees_everything(user):
+    if user.sees_every_organisation:
         return recommendations
     return recommendations.filter(organisation=user.organisation_id)
 
 
 def deadlines_visible_to(user):
     deadlines = Deadline.objects.select_related("complaint", "organisation", "owner")
-    if _sees_everything(user):
+    if user.sees_every_organisation:
         return deadlines
     return deadlines.filter(organisation=user.organisation_id)
 

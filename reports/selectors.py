@@ -11,15 +11,11 @@ from recommendations.selectors import complaints_visible_to
 from .models import Body, CommitteeReport, DistributionEntry, ReportStatus
 
 
-def _sees_everything(user) -> bool:
-    return user.is_superuser or user.sees_all_organisations
-
-
 def reports_visible_to(user):
     reports = CommitteeReport.objects.select_related("body", "organisation", "issued_by")
     if not user.has_perm("reports.generate_report"):
         reports = reports.filter(status=ReportStatus.ISSUED)
-    if _sees_everything(user):
+    if user.sees_every_organisation:
         return reports
     return reports.filter(organisation=user.organisation_id)
 
@@ -32,7 +28,7 @@ def report_get_for(user, pk) -> CommitteeReport:
 def organisations_reporting(user, complaints):
     """The organisations the user may report for, among those ``complaints`` bind."""
     organisations = Organisation.objects.filter(complaints__in=complaints).distinct()
-    if _sees_everything(user):
+    if user.sees_every_organisation:
         return organisations.order_by("name")
     return organisations.filter(pk=user.organisation_id)
 
@@ -44,7 +40,7 @@ def bodies_for(organisation):
 
 def bodies_visible_to(user):
     bodies = Body.objects.filter(is_active=True).select_related("organisation")
-    if _sees_everything(user):
+    if user.sees_every_organisation:
         return bodies.order_by("name", "organisation__name")
     return bodies.for_organisation(user.organisation_id).order_by("name")
 
@@ -54,7 +50,7 @@ def distribution_for(user, complaint):
     entries = DistributionEntry.objects.filter(complaint=complaint).select_related(
         "body", "organisation", "report", "recorded_by"
     )
-    if _sees_everything(user):
+    if user.sees_every_organisation:
         return entries.order_by("meeting_date", "pk")
     return entries.filter(organisation=user.organisation_id).order_by("meeting_date", "pk")
 
@@ -63,7 +59,7 @@ def entry_get_for(user, pk) -> DistributionEntry:
     entries = DistributionEntry.objects.select_related("complaint", "body").filter(
         complaint__in=complaints_visible_to(user)
     )
-    if not _sees_everything(user):
+    if not user.sees_every_organisation:
         entries = entries.filter(organisation=user.organisation_id)
     return get_object_or_404(entries, pk=pk)
 

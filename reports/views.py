@@ -215,7 +215,7 @@ def report_csv(request, pk):
 def distribution_list(request):
     """The complaints the user may see, with how many ledger entries each has."""
     entries = Q()
-    if not (request.user.is_superuser or request.user.sees_all_organisations):
+    if not request.user.sees_every_organisation:
         entries = Q(distribution__organisation=request.user.organisation_id)
     complaints = complaints_visible_to(request.user).annotate(
         entry_count=Count("distribution", filter=entries, distinct=True)

@@ -112,9 +112,7 @@ def _max_length(model, field: str) -> int:
 
 
 def _may_import_for(user, organisation) -> bool:
-    return (
-        user.is_superuser or user.sees_all_organisations or organisation.pk == user.organisation_id
-    )
+    return user.sees_every_organisation or organisation.pk == user.organisation_id
 
 
 def _is_url(text: str) -> bool:
