@@ -6,12 +6,12 @@ Edits that start from a form carry the ``version`` the user saw: if someone else
 ``ConflictError`` is raised and nothing is written.
 """
 
-import hashlib
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ombudsman_tracker.checksums import upload_sha256
 from ombudsman_tracker.history import ConflictError as ConflictError  # for callers
 from ombudsman_tracker.history import save_with_history
 
@@ -307,14 +307,6 @@ def recommendation_transition(
     return recommendation
 
 
-def _sha256(file) -> str:
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def evidence_add(
     *, recommendation: Recommendation, description: str, by, at: datetime, file=None, url=""
@@ -328,7 +320,7 @@ def evidence_add(
         added_at=at,
     )
     if file is not None:
-        evidence.sha256 = _sha256(file)
+        evidence.sha256 = upload_sha256(file)
         evidence.file = file
     evidence.full_clean()
     save_with_history(evidence, by=by, reason="Evidence added")

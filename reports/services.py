@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ombudsman_tracker.checksums import upload_sha256
 from ombudsman_tracker.history import save_with_history
 from recommendations.models import Deadline, DeadlineKind, DeadlineStatus
 
@@ -32,14 +33,6 @@ from .pdf import render_pdf
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _file_sha256(file) -> str:
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
 
 
 def _check_body(body: Body, organisation) -> None:
@@ -213,7 +206,7 @@ def distribution_record(
         recorded_at=at,
     )
     if minutes is not None:
-        entry.minutes_sha256 = _file_sha256(minutes)
+        entry.minutes_sha256 = upload_sha256(minutes)
         entry.minutes = minutes
     entry.full_clean()
     save_with_history(entry, by=by, reason=f"Sent or presented to {body}")
