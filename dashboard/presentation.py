@@ -6,6 +6,7 @@ Pure functions of what ``dashboard.selectors`` read.
 from dataclasses import dataclass
 
 from audits.models import AuditProgramme
+from audits.presentation import decision_tag, threshold_words
 from audits.threshold import Decision, ThresholdResult
 from recommendations.presentation import Tag
 
@@ -56,26 +57,11 @@ def headline(figures: ComplianceFigures) -> list[Figure]:
 
 # --- Audit programmes -----------------------------------------------------------------------
 
-_DECISION_COLOURS = {
-    Decision.NOT_YET_KNOWN: "grey",
-    Decision.TRIGGERED: "red",
-    Decision.CANNOT_TRIGGER: "green",
-    Decision.NOT_TRIGGERED: "green",
-}
-
-
-def decision_tag(threshold: ThresholdResult) -> Tag:
-    """Triggered red; cannot trigger and not triggered green; not yet known grey."""
-    return Tag(threshold.decision.label, _DECISION_COLOURS[threshold.decision])
-
-
-def _threshold_words(threshold: ThresholdResult) -> str:
-    return f"{threshold.threshold_percent:f}".rstrip("0").rstrip(".") + "%"
-
 
 def decision_reason(threshold: ThresholdResult) -> str:
     """Why the decision stands, in the threshold rule's words ("more than 25%")."""
-    share = f"more than {_threshold_words(threshold)} of the sample of {threshold.sample_size}"
+    rule = threshold_words(threshold.threshold_percent)
+    share = f"more than {rule} of the sample of {threshold.sample_size}"
     match threshold.decision:
         case Decision.TRIGGERED:
             return f"{threshold.with_similar_issues} with similar issues: {share}."
