@@ -1,15 +1,22 @@
-"""Who may open what: every URL of the project, for every role and for anonymous visitors.
+"""Who may open what: every URL of the project, for every role, for anonymous visitors, and
+for staff of another council and of a complaint two councils share.
 
 The URLs are read from the resolver, so a new URL without a row in ``EXPECTED`` fails the
 build until someone decides who may use it. The admin and django.contrib.auth's own views
-(sign in, password change) are left out: they have their own tests.
+(sign in, password change) are left out: tests/test_admin_access.py and the sign-in tests
+cover them.
+
+The records every case needs are made once for the module (``world``) and each test runs in
+a savepoint that is rolled back, so the matrix costs a request per case, not a database.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -30,6 +37,7 @@ from tests.factories import (
 OFFICER, AUDITOR, CLERK = Role.OFFICER, Role.AUDITOR, Role.COMMITTEE_CLERK
 MANAGER, ADMIN, VIEWER = Role.MANAGER, Role.ADMINISTRATOR, Role.VIEWER
 ROLES = (OFFICER, AUDITOR, CLERK, MANAGER, ADMIN, VIEWER)
+OK = None  # in ``Row.post``: the role may POST (what it does is tested in the app's tests)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,14 @@ class Row:
     get: tuple[int, ...]  # the GET status for each role, in the order of ROLES
     changes_state: bool = False  # accepts POST: unpermitted roles must get 403 for it too
     object: str = ""  # the fixture object whose pk the URL takes
+    # The POST status for each role where it differs from "403 where GET is 403".
+    post: tuple[int | None, ...] | None = field(default=None)
+
+    def refused_post(self, role) -> bool:
+        """Whether a POST by ``role`` is refused for want of a permission (before any lookup)."""
+        if self.post is not None:
+            return self.post[ROLES.index(role)] == 403
+        return self.get[ROLES.index(role)] == 403
 
 
 # fmt: off
@@ -83,8 +99,10 @@ EXPECTED = {
     "audits:case_reassign":                   Row((403, 403, 403, 200, 200, 403), POST, SC),
     "audits:moderation_settle":               Row((403, 403, 403, 200, 200, 403), POST, SC),
     "audits:outcome_reopen":                  Row((403, 403, 403, 200, 200, 403), POST, OUT),
-    # Everyone reads a live concern; only a manager records the response (tested there).
-    "audits:concern_detail":                  Row((200, 200, 200, 200, 200, 200), POST, LC),
+    # Everyone sees that a live concern exists (what it says is need-to-know, tested in
+    # tests/audits/test_need_to_know.py); only a manager records the response.
+    "audits:concern_detail":                  Row((200, 200, 200, 200, 200, 200), POST, LC,
+                                                  post=(403, 403, 403, OK, OK, 403)),
     # --- End of audits -------------------------------------------------------------------
     # --- Reminders (tests/reminders/test_views.py) ---------------------------------------
     # Every signed-in user chooses how they are reminded; the address reset is POST only.
@@ -146,14 +164,70 @@ def test_every_row_of_the_table_is_a_url_of_the_project():
     assert sorted(EXPECTED) == project_url_names()
 
 
-@pytest.fixture
-def croydon_records(db, settings, tmp_path, monkeypatch):
-    """A Croydon complaint with a recommendation, a file of evidence and a pending extension."""
-    settings.MEDIA_ROOT = tmp_path
+# --- The records: two councils, each with staff in every role -------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Croydon's records of every kind; a complaint Croydon and Kent share, with a
+    recommendation, evidence and an extension of each; one user per role in each council.
+
+    Made once, inside a transaction rolled back when the module ends.
+    """
+    media = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    with (
+        django_db_blocker.unblock(),
+        media,
+        pytest.MonkeyPatch.context() as patch,
+        transaction.atomic(),
+    ):
+        yield _records(patch)
+        transaction.set_rollback(True)
+
+
+def _records(patch):
     croydon = Organisation.objects.create(name="Croydon Council")
+    kent = Organisation.objects.create(name="Kent County Council")
     manager = user_with_role(MANAGER, username="croydon-manager", organisation=croydon)
+    kent_manager = user_with_role(MANAGER, username="kent-manager", organisation=kent)
     complaint = complaint_recorded(by=manager, organisations=[croydon])
     recommendation = recommendation_recorded(complaint=complaint, by=manager, owner=manager)
+    shared = complaint_recorded(by=manager, organisations=[croydon, kent], reference="21 999 999")
+    return {
+        "croydon": croydon,
+        "kent": kent,
+        "staff": {
+            (council, role): user_with_role(
+                role,
+                username=f"{council.name[:4].lower()}-{role.name.lower()}",
+                organisation=council,
+            )
+            for council in (croydon, kent)
+            for role in ROLES
+        },
+        "complaint": complaint,
+        **_recommendation_records(recommendation, manager),
+        **audit_records(manager, recommendation, croydon),
+        **report_records(manager, complaint, croydon, patch),
+        "shared": {
+            "complaint": shared,
+            croydon: _recommendation_records(
+                recommendation_recorded(complaint=shared, organisation=croydon, by=manager),
+                manager,
+            ),
+            kent: _recommendation_records(
+                recommendation_recorded(complaint=shared, organisation=kent, by=kent_manager),
+                kent_manager,
+            ),
+        },
+    }
+
+
+def _recommendation_records(recommendation, manager):
+    """The recommendation with a file of evidence and a pending extension."""
     evidence = services.evidence_add(
         recommendation=recommendation,
         description="Briefing",
@@ -169,25 +243,17 @@ def croydon_records(db, settings, tmp_path, monkeypatch):
         by=manager,
         at=timezone.now(),
     )
-    return {
-        "complaint": complaint,
-        "recommendation": recommendation,
-        "evidence": evidence,
-        "extension": extension,
-        "croydon": croydon,
-        **audit_records(manager, recommendation, croydon),
-        **report_records(manager, complaint, croydon, monkeypatch),
-    }
+    return {"recommendation": recommendation, "evidence": evidence, "extension": extension}
 
 
-def report_records(manager, complaint, croydon, monkeypatch):
+def report_records(manager, complaint, croydon, patch):
     """A draft and an issued Croydon report, and a ledger entry with minutes."""
     from reports import services as report_services
     from reports.models import Body
 
     # The files' contents do not matter here; rendering them for every row would be slow.
-    monkeypatch.setattr(report_services, "render_docx", lambda document: b"PK docx")
-    monkeypatch.setattr(report_services, "render_pdf", lambda document: b"%PDF-1.7 pdf")
+    patch.setattr(report_services, "render_docx", lambda document: b"PK docx")
+    patch.setattr(report_services, "render_pdf", lambda document: b"%PDF-1.7 pdf")
     cabinet = Body.objects.get(name="Cabinet")
 
     def draft():
@@ -256,30 +322,45 @@ def audit_records(manager, recommendation, croydon):
     }
 
 
+@pytest.fixture
+def records(world, db):
+    """The module's records, with this test's changes rolled back after it (``db``)."""
+    return world
+
+
 def _url(name, records):
     row = EXPECTED[name]
     return reverse(name, args=[records[row.object].pk] if row.object else [])
 
 
-@pytest.mark.parametrize("name", project_url_names())
-@pytest.mark.parametrize("role", ROLES, ids=lambda role: role.name.lower())
-def test_get_status_for_each_role(client, croydon_records, name, role):
-    assert name in EXPECTED, f"{name} has no row in EXPECTED: decide who may open it"
-    user = user_with_role(
-        role, username=f"user-{role.name}", organisation=croydon_records["croydon"]
-    )
-    client.force_login(user)
+def _signed_in(client, records, council, role):
+    client.force_login(records["staff"][(records[council], role)])
+    return client
 
-    response = client.get(_url(name, croydon_records))
+
+def _role_id(role):
+    return role.name.lower()
+
+
+# --- Staff of the council whose records they are --------------------------------------------
+
+
+@pytest.mark.parametrize("name", project_url_names())
+@pytest.mark.parametrize("role", ROLES, ids=_role_id)
+def test_get_status_for_each_role(client, records, name, role):
+    assert name in EXPECTED, f"{name} has no row in EXPECTED: decide who may open it"
+    _signed_in(client, records, "croydon", role)
+
+    response = client.get(_url(name, records))
 
     assert response.status_code == EXPECTED[name].get[ROLES.index(role)]
 
 
 @pytest.mark.parametrize("name", project_url_names())
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_anonymous_visitors_are_sent_to_sign_in(client, croydon_records, name, method):
+def test_anonymous_visitors_are_sent_to_sign_in(client, records, name, method):
     assert name in EXPECTED, f"{name} has no row in EXPECTED: decide who may open it"
-    url = _url(name, croydon_records)
+    url = _url(name, records)
 
     response = getattr(client, method)(url)
 
@@ -290,55 +371,108 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, croydon_records, name, m
 def _refused_posts():
     for name, row in EXPECTED.items():
         if row.changes_state:
-            for role, status in zip(ROLES, row.get, strict=True):
-                if status == 403:
+            for role in ROLES:
+                if row.refused_post(role):
                     yield name, role
 
 
-@pytest.mark.parametrize(("name", "role"), list(_refused_posts()))
-def test_post_by_a_role_without_the_permission_is_refused(client, croydon_records, name, role):
-    user = user_with_role(
-        role, username=f"user-{role.name}", organisation=croydon_records["croydon"]
-    )
-    client.force_login(user)
-    recommendation = croydon_records["recommendation"]
+@pytest.mark.parametrize(("name", "role"), list(_refused_posts()), ids=str)
+def test_post_by_a_role_without_the_permission_is_refused(client, records, name, role):
+    _signed_in(client, records, "croydon", role)
+    recommendation = records["recommendation"]
     status_before = recommendation.status
 
     response = client.post(
-        _url(name, croydon_records),
-        {"decision": "agree", "to_status": "in_progress", "description": "x", "url": "https://a.b"},
+        _url(name, records),
+        {
+            "decision": "agree",
+            "to_status": "in_progress",
+            "description": "x",
+            "url": "https://a.b",
+            "response": "Seen",
+        },
     )
 
     assert response.status_code == 403
     recommendation.refresh_from_db()
     assert recommendation.status == status_before
     assert recommendation.evidence.count() == 1
+    records["concern"].refresh_from_db()
+    assert records["concern"].responded_at is None
 
+
+# --- Staff of another council ---------------------------------------------------------------
 
 OBJECT_URLS = [name for name, row in EXPECTED.items() if row.object]
 
 
+def _other_council_status(name, role, method) -> int:
+    """What another council's staff get for a record: 404 once the lookup is reached; a
+    refusal of the role or the method comes first, as for the council's own staff."""
+    row = EXPECTED[name]
+    if method == "post":
+        return 403 if row.refused_post(role) else 404
+    own = row.get[ROLES.index(role)]
+    return own if own in (403, 405) else 404
+
+
 @pytest.mark.parametrize("name", OBJECT_URLS)
-def test_a_user_of_another_council_gets_404_for_croydons_records(client, croydon_records, name):
-    kent = Organisation.objects.create(name="Kent County Council")
-    client.force_login(user_with_role(MANAGER, username="kent-manager", organisation=kent))
-    url = _url(name, croydon_records)
+@pytest.mark.parametrize("role", ROLES, ids=_role_id)
+def test_staff_of_another_council_get_404_for_croydons_records(client, records, name, role):
+    _signed_in(client, records, "kent", role)
+    url = _url(name, records)
 
     get = client.get(url)
-    post = client.post(url, {"decision": "agree"})
+    post = client.post(url, {"decision": "agree", "response": "Seen"})
 
-    # extension_decide is POST only, so its GET is refused by method before any lookup.
-    assert get.status_code == (405 if name == "recommendations:extension_decide" else 404)
-    assert post.status_code == 404
+    assert (get.status_code, post.status_code) == (
+        _other_council_status(name, role, "get"),
+        _other_council_status(name, role, "post"),
+    )
 
 
-def test_a_user_who_sees_all_organisations_sees_croydons_records(client, croydon_records):
-    kent = Organisation.objects.create(name="Kent County Council")
+def test_a_user_who_sees_all_organisations_sees_croydons_records(client, records):
     user = user_with_role(
-        MANAGER, username="regional-manager", organisation=kent, sees_all_organisations=True
+        MANAGER,
+        username="regional-manager",
+        organisation=records["kent"],
+        sees_all_organisations=True,
     )
     client.force_login(user)
 
-    response = client.get(_url("recommendations:recommendation_detail", croydon_records))
+    response = client.get(_url("recommendations:recommendation_detail", records))
 
     assert response.status_code == 200
+
+
+# --- A complaint two councils share ---------------------------------------------------------
+
+# Each council's recommendation on the shared complaint, its evidence and its extension.
+PER_COUNCIL = {"recommendation", "evidence", "extension"}
+SHARED_URLS = [name for name in OBJECT_URLS if EXPECTED[name].object in {"complaint", *PER_COUNCIL}]
+
+
+@pytest.mark.parametrize("name", SHARED_URLS)
+@pytest.mark.parametrize("role", ROLES, ids=_role_id)
+@pytest.mark.parametrize("council", ["croydon", "kent"])
+def test_on_a_shared_complaint_each_council_reaches_the_complaint_and_only_its_own_records(
+    client, records, name, role, council
+):
+    _signed_in(client, records, council, role)
+    other = "kent" if council == "croydon" else "croydon"
+    shared = records["shared"]
+    row = EXPECTED[name]
+
+    def status(owner):
+        target = (
+            shared["complaint"] if row.object == "complaint" else shared[records[owner]][row.object]
+        )
+        return client.get(reverse(name, args=[target.pk])).status_code
+
+    if row.object == "complaint":
+        assert status(council) == row.get[ROLES.index(role)]
+    else:
+        assert (status(council), status(other)) == (
+            row.get[ROLES.index(role)],
+            _other_council_status(name, role, "get"),
+        )
