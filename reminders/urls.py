@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class CalendarTokenConverter:
+    """The secret in a feed address, as ``secrets.token_urlsafe`` makes it: any other text
+    (a NUL byte, say, which PostgreSQL refuses in a query) is not a feed address at all."""
+
+    regex = "[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CalendarTokenConverter, "calendar_token")
 
 app_name = "reminders"
 
@@ -11,9 +27,9 @@ urlpatterns = [
         views.calendar_token_reset,
         name="calendar_token_reset",
     ),
-    path("calendar/<str:token>/mine.ics", views.calendar_mine, name="calendar_mine"),
+    path("calendar/<calendar_token:token>/mine.ics", views.calendar_mine, name="calendar_mine"),
     path(
-        "calendar/<str:token>/organisation.ics",
+        "calendar/<calendar_token:token>/organisation.ics",
         views.calendar_organisation,
         name="calendar_organisation",
     ),
