@@ -49,3 +49,9 @@ class User(AbstractUser):
     def sees_every_organisation(self) -> bool:
         """Superusers, and staff working across organisations, see every council's records."""
         return self.is_superuser or self.sees_all_organisations
+
+    def acts_for(self, organisation) -> bool:
+        """Whether the user's access covers ``organisation``: their own, or every one."""
+        return self.sees_every_organisation or (
+            organisation is not None and self.organisation_id == organisation.pk
+        )

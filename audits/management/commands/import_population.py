@@ -19,9 +19,16 @@ class Command(BaseCommand):
     def handle(self, path, organisation, user, **options):
         try:
             organisation = Organisation.objects.get(name=organisation)
-            importer = get_user_model().objects.get(username=user)
+            importer = get_user_model().objects.get(username=user, is_active=True)
         except (Organisation.DoesNotExist, get_user_model().DoesNotExist) as error:
             raise CommandError(str(error)) from None
+        # The same rule as the import page: the importer's own organisation, and the permission.
+        if not importer.has_perm("audits.import_population"):
+            raise CommandError(f"The user '{user}' is not allowed to import a population.")
+        if not importer.acts_for(organisation):
+            raise CommandError(
+                f"The user '{user}' does not work for {organisation} and cannot import its cases."
+            )
         with open(path, "rb") as file:
             try:
                 summary = population_import(
