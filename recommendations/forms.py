@@ -12,6 +12,7 @@ from accounts.models import User
 from ombudsman_tracker.forms import GovukBoundField, GovukDateField
 from organisations.models import Organisation, OrganisationKind
 
+from . import services
 from .deadlines import Counting, Unit
 from .listings import ComplaintState
 from .models import (
@@ -193,24 +194,55 @@ class ComplaintForm(forms.ModelForm):
         if not self.instance.pk and (lgsco := Ombudsman.objects.filter(short_name="LGSCO").first()):
             self.fields["ombudsman"].initial = lgsco
 
-    def clean_organisations(self):
-        organisations = self.cleaned_data["organisations"]
-        own = self.user.organisation_id
-        sees_all = self.user.sees_every_organisation
-        if not sees_all and own not in {organisation.pk for organisation in organisations}:
-            raise ValidationError(
-                f"Select {self.user.organisation}: you can only record complaints that bind "
-                "your own organisation"
-            )
-        return organisations
+    def clean(self):
+        data = super().clean()
+        if "organisations" in data:
+            try:
+                services.complaint_organisations_check(
+                    user=self.user,
+                    organisations=data["organisations"],
+                    complaint=self.instance if self.instance.pk else None,
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
     def service_fields(self) -> dict:
-        """The keyword arguments of ``complaint_create`` and ``complaint_update``."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        """The keyword arguments of ``complaint_create`` and ``complaint_update``: the fields
+        the user may change."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if not self.fields[name].disabled
+        }
 
 
 class ComplaintChangeForm(ComplaintForm):
+    """A recorded complaint. Unless the user's access covers every organisation it binds, the
+    facts the councils share are read-only (disabled, so what is posted for them is ignored):
+    the page lists them above the form, which asks only for the description."""
+
     version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shared_facts_editable = services.complaint_shared_facts_editable_by(
+            self.instance, self.user
+        )
+        if not self.shared_facts_editable:
+            for name in services.COMPLAINT_SHARED_FACTS:
+                self.fields[name].disabled = True
+
+    def visible_fields(self):
+        """The fields shown as inputs (the error summary links to the first one)."""
+        return [field for field in super().visible_fields() if not field.field.disabled]
+
+    def get_context(self):
+        context = super().get_context()
+        context["fields"] = [
+            (field, errors) for field, errors in context["fields"] if not field.field.disabled
+        ]
+        return context
 
 
 # --- Recommendations ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import get_text_list
 
 from ombudsman_tracker.checksums import upload_sha256
 from ombudsman_tracker.history import ConflictError as ConflictError  # for callers
@@ -171,9 +172,132 @@ def statutory_clocks_generate(*, complaint: Complaint, by, owner=None) -> list[D
     return created
 
 
+# --- Complaints several councils share ------------------------------------------------------
+
+# What every council a complaint binds shares. Each of these sets deadlines or statutory clocks
+# for every council bound, so only someone whose access covers all of them may change one.
+# The title, service area and summary describe the complaint and are anyone's to edit.
+COMPLAINT_SHARED_FACTS = (
+    "ombudsman",
+    "reference",
+    "finding",
+    "is_public_interest_report",
+    "report_date",
+    "received_date",
+    "organisations",
+)
+ANCHOR_FIELDS = {Anchor.REPORT_DATE: "report_date", Anchor.RECEIVED_DATE: "received_date"}
+ACCESS_TO_EVERY_COUNCIL = (
+    "only someone whose access covers every council on this complaint (an administrator who "
+    "sees every organisation) can change"
+)
+
+
+def organisations_not_covered(user, organisations) -> list:
+    """Those of ``organisations`` the user's access does not cover: none for a user who sees
+    every organisation; otherwise every one but the user's own."""
+    if user.sees_every_organisation:
+        return []
+    return [
+        organisation for organisation in organisations if organisation.pk != user.organisation_id
+    ]
+
+
+def covers_every_organisation(user, organisations) -> bool:
+    """Whether the user's access covers each of ``organisations``."""
+    return not organisations_not_covered(user, organisations)
+
+
+def complaint_shared_facts_editable_by(complaint: Complaint, user) -> bool:
+    """Whether ``user`` may change the complaint's ``COMPLAINT_SHARED_FACTS``: only if their
+    access covers every organisation it binds. A change of the organisations must also cover
+    those it would bind afterwards (``complaint_organisations_check``)."""
+    return covers_every_organisation(user, complaint.organisations.all())
+
+
+def _listed(items) -> str:
+    return get_text_list([str(item) for item in items], "and")
+
+
+def _counted(count: int, singular: str) -> str:
+    return f"{count} {singular}{'' if count == 1 else 's'}"
+
+
+def _records_of(complaint: Complaint, organisation) -> list[str]:
+    """What the organisation has on the complaint, in words ("1 recommendation", ...)."""
+    deadlines = complaint.deadlines.filter(organisation=organisation)
+    statutory = DeadlineKind.statutory()
+    counts = [
+        (complaint.recommendations.filter(organisation=organisation).count(), "recommendation"),
+        (deadlines.filter(kind__in=statutory).count(), "statutory clock"),
+        (
+            deadlines.exclude(kind__in=[DeadlineKind.RECOMMENDATION, *statutory]).count(),
+            "other deadline",
+        ),
+    ]
+    return [_counted(count, singular) for count, singular in counts if count]
+
+
+def _shared_facts_refusal(user, changed, bound, chosen=()) -> str:
+    """Why ``user`` may not change the ``changed`` shared facts of a complaint binding
+    ``bound`` (and, for a change of organisations, ``chosen`` afterwards)."""
+    labels = _listed(Complaint._meta.get_field(name).verbose_name for name in changed)
+    if shared_with := organisations_not_covered(user, bound):
+        situation = f"this complaint is shared with {_listed(shared_with)}"
+    else:
+        situation = f"the change would bind {_listed(organisations_not_covered(user, chosen))}"
+    return f"You cannot change the {labels}: {situation}, and {ACCESS_TO_EVERY_COUNCIL} these."
+
+
+def complaint_organisations_check(*, user, organisations, complaint: Complaint | None = None):
+    """Raise ``ValidationError`` (on ``organisations``) unless ``user`` may make the complaint
+    bind ``organisations``; ``complaint`` is None for a new one.
+
+    A new complaint must bind the user's own organisation unless they see every organisation
+    (others may be bound too: one report can bind several councils). A recorded complaint's
+    organisations change only for a user whose access covers every organisation it binds
+    before and after, and none is removed while it has recommendations or deadlines on it.
+    """
+    chosen = {organisation.pk: organisation for organisation in organisations}
+    if not chosen:
+        raise ValidationError({"organisations": "Select the organisations the complaint binds"})
+    if complaint is None:
+        if not user.sees_every_organisation and user.organisation_id not in chosen:
+            raise ValidationError(
+                {
+                    "organisations": f"Select {user.organisation}: you can only record "
+                    "complaints that bind your own organisation"
+                }
+            )
+        return
+    bound = {organisation.pk: organisation for organisation in complaint.organisations.all()}
+    if chosen.keys() == bound.keys():
+        return
+    if not covers_every_organisation(user, [*bound.values(), *chosen.values()]):
+        raise ValidationError(
+            {
+                "organisations": _shared_facts_refusal(
+                    user, ["organisations"], bound.values(), chosen.values()
+                )
+            }
+        )
+    problems = [
+        f"{organisation} cannot be removed from this complaint: it has {_listed(records)} on it."
+        for pk, organisation in bound.items()
+        if pk not in chosen and (records := _records_of(complaint, organisation))
+    ]
+    if problems:
+        raise ValidationError({"organisations": problems})
+
+
 @transaction.atomic
 def complaint_create(*, organisations, by, clock_owner=None, **fields) -> Complaint:
-    """Record a complaint; a public interest report gets its statutory clocks at once."""
+    """Record a complaint; a public interest report gets its statutory clocks at once.
+
+    Unless ``by`` sees every organisation, the complaint must bind their own organisation
+    (``complaint_organisations_check``; ``ValidationError`` otherwise).
+    """
+    complaint_organisations_check(user=by, organisations=organisations)
     complaint = Complaint(**fields)
     complaint.full_clean()
     save_with_history(complaint, by=by, reason="Complaint recorded")
@@ -184,16 +308,34 @@ def complaint_create(*, organisations, by, clock_owner=None, **fields) -> Compla
 
 @transaction.atomic
 def complaint_update(*, complaint: Complaint, version: int, by, organisations=None, **fields):
-    """Edit a complaint. Open deadlines counted from its dates follow a change of those dates."""
+    """Edit a complaint. Open deadlines counted from its dates follow a change of those dates,
+    for every council it binds.
+
+    The facts the councils share (``COMPLAINT_SHARED_FACTS``) change only for a user whose
+    access covers every organisation the complaint binds, before and after, and no
+    organisation is removed while it has recommendations or deadlines on it
+    (``complaint_organisations_check``): otherwise ``ValidationError``, and nothing is written.
+    """
+    stored = _locked(complaint)  # the facts as saved, not as a form may have set them on it
+    changed = [
+        name
+        for name, value in fields.items()
+        if name in COMPLAINT_SHARED_FACTS and value != getattr(stored, name)
+    ]
+    if changed and not complaint_shared_facts_editable_by(stored, by):
+        raise ValidationError(_shared_facts_refusal(by, changed, stored.organisations.all()))
+    if organisations is not None:
+        complaint_organisations_check(user=by, organisations=organisations, complaint=stored)
     for name, value in fields.items():
         setattr(complaint, name, value)
     complaint.full_clean()
     save_with_history(complaint, by=by, reason="Complaint edited", expected_version=version)
     if organisations is not None:
         complaint.organisations.set(organisations)
-    for deadline in complaint.deadlines.open().filter(
-        anchor__in=[Anchor.REPORT_DATE, Anchor.RECEIVED_DATE], override_reason=""
-    ):
+    # Only a changed date moves deadlines: saving them otherwise would make every council's
+    # open recommendation forms stale for an edit of the title.
+    moved = [anchor for anchor, name in ANCHOR_FIELDS.items() if name in changed]
+    for deadline in complaint.deadlines.open().filter(anchor__in=moved, override_reason=""):
         deadline_apply_rule(
             deadline,
             counting=deadline.counting,
@@ -219,9 +361,18 @@ def recommendation_create(
     by,
     rule: dict,
 ) -> Recommendation:
-    """Record a recommendation and its deadline (``rule``: ``deadline_apply_rule``'s arguments)."""
+    """Record a recommendation and its deadline (``rule``: ``deadline_apply_rule``'s arguments).
+
+    The organisation must be one the complaint binds and one ``by``'s access covers: each
+    council records its own recommendations (``ValidationError`` otherwise).
+    """
+    _locked(complaint)  # so that its organisations cannot change until this is recorded
     if not complaint.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError(f"The complaint does not bind {organisation}.")
+    if not covers_every_organisation(by, [organisation]):
+        raise ValidationError(
+            f"You can record recommendations only for {by.organisation}, not {organisation}."
+        )
     deadline = Deadline(
         complaint=complaint,
         organisation=organisation,
@@ -394,3 +545,4 @@ def extension_record(
         at=at,
     )
     return extension_decide(extension=extension, agreed=True, by=by, at=at)
+

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_needed
@@ -134,10 +135,21 @@ def complaint_update(request, pk):
         else:
             messages.success(request, f"Complaint {complaint.reference} saved")
             return redirect(complaint)
+    organisations = list(complaint.organisations.all())
+    shared_with = services.organisations_not_covered(request.user, organisations)
     return render(
         request,
         "recommendations/complaint_form.html",
-        {"form": form, "complaint": complaint, "conflict": conflict},
+        {
+            "form": form,
+            "complaint": complaint,
+            "conflict": conflict,
+            "organisations": organisations,
+            "shared_facts_editable": services.complaint_shared_facts_editable_by(
+                complaint, request.user
+            ),
+            "shared_with": get_text_list([str(o) for o in shared_with], "and"),
+        },
     )
 
 

@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from ombudsman_tracker.csv_import import parse_date
 from organisations.models import Organisation
 
+from .. import services
 from ..deadlines import Counting, due_date
 from ..models import (
     Complaint,
@@ -111,10 +112,6 @@ def _max_length(model, field: str) -> int:
     return model._meta.get_field(field).max_length
 
 
-def _may_import_for(user, organisation) -> bool:
-    return user.sees_every_organisation or organisation.pk == user.organisation_id
-
-
 def _is_url(text: str) -> bool:
     try:
         URLValidator(schemes=["http", "https"])(text)
@@ -190,7 +187,7 @@ def _check_row(row: Row, cells: Cells, *, by, today: date) -> bool:
             f"{row.organisation} is not one of the organisations the complaint binds "
             "(the organisations column).",
         )
-    if row.organisation and not _may_import_for(by, row.organisation):
+    if row.organisation and not services.covers_every_organisation(by, [row.organisation]):
         cells.error(
             "organisation",
             "You can import recommendations only for your own organisation, not "

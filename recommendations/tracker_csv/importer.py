@@ -52,7 +52,7 @@ def tracker_import(*, file, by, at: datetime | None = None, dry_run: bool = Fals
         raise TrackerImportError(
             errors=[RowError(None, "", "The file has a header row but no recommendations.")]
         )
-    plan = plan_rows(rows, errors)
+    plan = plan_rows(rows, errors, by=by)
     if errors:
         raise TrackerImportError(errors=errors)
     if not dry_run:

@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.text import get_text_list
+
 from ombudsman_tracker.csv_import import RowError
 
+from .. import services
 from ..models import Complaint, Evidence, Recommendation
 from .checking import Row, long_date
 from .rules import Rule
@@ -55,6 +58,47 @@ def _recommendation_values(recommendation: Recommendation) -> dict:
     }
 
 
+# The complaint's columns that every council it binds shares (services.COMPLAINT_SHARED_FACTS).
+SHARED_COLUMNS = frozenset(
+    {"finding", "public_interest_report", "report_date", "received_date", "organisations"}
+)
+
+
+def _complaint_differences(row: Row, complaint: Complaint, *, by) -> list[RowError]:
+    """A row error for each complaint column that differs from the complaint in the app.
+
+    The import never changes a recorded complaint: the user is told who can change it in the
+    app. A complaint the user cannot see is not described at all.
+    """
+    bound = complaint.organisations.all()  # prefetched
+    shared_with = services.organisations_not_covered(by, bound)
+    if shared_with and len(shared_with) == len(bound):  # none of it is the user's
+        return [
+            RowError(
+                row.number,
+                "complaint_reference",
+                f"Complaint {row.reference} is already recorded for another organisation: check "
+                "the reference, or ask an administrator who sees every organisation.",
+            )
+        ]
+    errors = []
+    for column, value in _differences(row.complaint_values(), _complaint_values(complaint)):
+        difference = (
+            f"Complaint {row.reference} already exists with a different {column} "
+            f"({_show(value)} in the app)"
+        )
+        if column in SHARED_COLUMNS and shared_with:
+            names = get_text_list([str(o) for o in shared_with], "and")
+            message = (
+                f"{difference}, and it is shared with {names}: "
+                f"{services.ACCESS_TO_EVERY_COUNCIL} that, so make this row match."
+            )
+        else:
+            message = f"{difference}: edit it in the app, or make this row match."
+        errors.append(RowError(row.number, column, message))
+    return errors
+
+
 @dataclass
 class Plan:
     existing_complaints: dict
@@ -63,7 +107,7 @@ class Plan:
     rows_unchanged: int
 
 
-def plan_rows(rows: list[Row], errors: list[RowError]) -> Plan:
+def plan_rows(rows: list[Row], errors: list[RowError], *, by) -> Plan:
     """Check rows against each other and against the app, in a fixed number of queries."""
     existing_complaints = {
         (complaint.ombudsman_id, complaint.reference): complaint
@@ -100,15 +144,7 @@ def plan_rows(rows: list[Row], errors: list[RowError]) -> Plan:
                 for column, value in _differences(row.complaint_values(), first.complaint_values())
             ]
         elif in_app := existing_complaints.get(row.complaint_key):
-            errors += [
-                RowError(
-                    row.number,
-                    column,
-                    f"{complaint} already exists with a different {column} ({_show(value)} in "
-                    "the app): edit it in the app, or make this row match.",
-                )
-                for column, value in _differences(row.complaint_values(), _complaint_values(in_app))
-            ]
+            errors += _complaint_differences(row, in_app, by=by)
         recommendation = (
             f"Recommendation {row.recommendation_number} of complaint {row.reference} for "
             f"{row.organisation}"

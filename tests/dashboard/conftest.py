@@ -101,7 +101,7 @@ def known_records(today: date = TODAY) -> Records:
             organisation=organisation,
             number=number,
             owner=owner,
-            by=manager,
+            by=manager if organisation == croydon else None,  # Kent records its own
             rule=stated(due),
         )
 

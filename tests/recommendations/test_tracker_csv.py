@@ -942,10 +942,9 @@ def test_an_export_of_what_a_user_may_see_leaves_out_other_councils(manager, off
     from recommendations.selectors import recommendations_visible_to
 
     kent = OrganisationFactory(name="Kent County Council")
+    kent_manager = user_with_role(Role.MANAGER, username="kent-manager", organisation=kent)
     recommendation_recorded(complaint=complaint_recorded(by=manager), by=manager)
-    recommendation_recorded(
-        complaint=complaint_recorded(organisations=[kent], by=manager), by=manager
-    )
+    recommendation_recorded(complaint=complaint_recorded(by=kent_manager), by=kent_manager)
 
     rows = exported_rows(recommendations_visible_to(officer))
 
@@ -1027,10 +1026,9 @@ def test_the_import_command_says_when_the_file_cannot_be_read(importer, tmp_path
 
 def test_the_export_command_writes_every_recommendation_to_stdout(manager, officer):
     kent = OrganisationFactory(name="Kent County Council")
+    kent_manager = user_with_role(Role.MANAGER, username="kent-manager", organisation=kent)
     recommendation_recorded(complaint=complaint_recorded(by=manager), owner=officer, by=manager)
-    recommendation_recorded(
-        complaint=complaint_recorded(organisations=[kent], by=manager), by=manager
-    )
+    recommendation_recorded(complaint=complaint_recorded(by=kent_manager), by=kent_manager)
     out = io.StringIO()
 
     call_command("export_tracker", "--at", "2022-01-01", stdout=out)

@@ -103,8 +103,7 @@ def recommendations(complaint, manager, officer, croydon, kent):
         complaint=complaint,
         organisation=kent,
         number=1,
-        by=manager,
-        text="Kent's own recommendation.",
+        text="Kent's own recommendation.",  # recorded by a Kent manager, as only Kent may
     )
     return share, audit, kents
 
