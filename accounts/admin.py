@@ -1,12 +1,34 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from organisations.admin_access import OrganisationScopedAdmin, organisations_visible_to
+
 from .models import User
+from .roles import Role
+
+
+def role_groups():
+    """The groups anyone but a superuser may give: the app's roles, never another group."""
+    return Group.objects.filter(name__in=Role.values)
+
+
+class PasswordSetForm(AdminPasswordChangeForm):
+    def save(self, commit=True):
+        self.user._change_reason = "Password set in the administration site"
+        return super().save(commit)
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
+    """Staff, managed by their own council's administrators, who can give nobody more than
+    the roles: superuser status, permissions, other groups and seeing every organisation
+    stay with those who hold them (``manage.py createsuperuser`` makes the first)."""
+
+    change_password_form = PasswordSetForm
     list_display = [
         "username",
         "email",
@@ -16,11 +38,96 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         "team",
         "is_active",
     ]
-    list_filter = ["organisation", "groups", "is_active", "is_staff", "sees_all_organisations"]
+    list_filter = [
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        "groups",
+        "is_active",
+        "is_staff",
+        "sees_all_organisations",
+    ]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        (None, {"fields": ["username", "password"]}),
+        ("Personal info", {"fields": ["first_name", "last_name", "email"]}),
         (
             "Organisation",
             {"fields": ["organisation", "team", "job_title", "sees_all_organisations"]},
         ),
+        (
+            "Permissions",
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "other_groups",
+                    "user_permissions",
+                ]
+            },
+        ),
+        ("Important dates", {"fields": ["last_login", "date_joined"]}),
     ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        ("Organisation", {"fields": ["organisation", "team", "job_title"]}),
+    ]
+    readonly_fields = ["other_groups"]
+
+    @admin.display(description="groups other than the roles")
+    def other_groups(self, obj):
+        """Kept when someone who may give only the roles saves the user."""
+        names = obj.groups.exclude(name__in=Role.values).values_list("name", flat=True)
+        return ", ".join(names) or "None"
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        # Nobody may set the password of, and so become, someone who can do more.
+        users = users.filter(is_superuser=False)
+        if not request.user.sees_all_organisations:
+            users = users.filter(sees_all_organisations=False)
+        return users
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj)]
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+            if not request.user.sees_all_organisations:
+                readonly.append("sees_all_organisations")
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = role_groups()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """The form shows none of what the editor cannot give; this refuses it all the same,
+        should a field ever slip into the form."""
+        editor = request.user
+        if not editor.is_superuser:
+            stored = User.objects.filter(pk=obj.pk).first() or User()
+            if obj.is_superuser != stored.is_superuser:
+                raise PermissionDenied
+            if obj.sees_all_organisations != stored.sees_all_organisations and not (
+                editor.sees_all_organisations
+            ):
+                raise PermissionDenied
+            if not organisations_visible_to(editor).filter(pk=obj.organisation_id).exists():
+                raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Gives only the roles, and keeps any other group the user already had."""
+        chosen = form.cleaned_data
+        if not request.user.is_superuser:
+            if "user_permissions" in chosen:
+                raise PermissionDenied
+            if "groups" in chosen:
+                roles = role_groups()
+                if set(chosen["groups"]) - set(roles):
+                    raise PermissionDenied
+                kept = form.instance.groups.exclude(pk__in=roles)
+                chosen["groups"] = [*chosen["groups"], *kept]
+        super().save_related(request, form, formsets, change)

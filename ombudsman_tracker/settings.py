@@ -91,6 +91,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- History --------------------------------------------------------------------------------
 # Reasons quote what users wrote (an override's or a reopening's reason): never cut them short.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# The admin's "revert" would save an old version around the services: history is read only.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Authentication and sessions ------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,9 +1,26 @@
-from django.contrib import admin
+"""Complaints, recommendations and their records are changed in the app, through
+``recommendations.services``: here they are shown, scoped to the user's organisations. A
+deadline's owner is the one thing changed here, through ``services.deadline_owner_change``."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import User
+from organisations.admin_access import (
+    OrganisationScopedAdmin,
+    OrganisationScopedRows,
+    SharedReferenceAdmin,
+    ViewOnly,
+)
+
 from . import services
+from .forms import VersionField
 from .models import (
     Complaint,
     Deadline,
@@ -16,39 +33,33 @@ from .models import (
 
 
 @admin.register(Ombudsman)
-class OmbudsmanAdmin(SimpleHistoryAdmin):
+class OmbudsmanAdmin(SharedReferenceAdmin, SimpleHistoryAdmin):
     list_display = ["short_name", "name"]
     search_fields = ["name", "short_name"]
 
 
-class RecommendationInline(admin.TabularInline):
+class RecommendationInline(OrganisationScopedRows, ViewOnly, admin.TabularInline):
     model = Recommendation
     fields = ["number", "organisation", "kind", "status", "text"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        # A recommendation needs its deadline: add it from the recommendation page.
-        return False
 
 
-class DeadlineInline(admin.TabularInline):
+class DeadlineInline(OrganisationScopedRows, ViewOnly, admin.TabularInline):
     model = Deadline
     fields = ["kind", "organisation", "title", "due_date", "original_due_date", "status", "owner"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
-    can_delete = False
     verbose_name_plural = "deadlines and statutory clocks"
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(OrganisationScopedAdmin, ViewOnly, SimpleHistoryAdmin):
+    """A complaint is seen by the staff of every organisation it binds."""
+
+    organisation_path = "organisations"
     list_display = [
         "reference",
         "title",
@@ -58,43 +69,32 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         "report_date",
         "received_date",
     ]
-    list_filter = ["ombudsman", "finding", "is_public_interest_report", "organisations"]
+    list_filter = [
+        "ombudsman",
+        "finding",
+        "is_public_interest_report",
+        ("organisations", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["reference", "title"]
     date_hierarchy = "report_date"
-    filter_horizontal = ["organisations"]
     inlines = [RecommendationInline, DeadlineInline]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The organisations are saved only now, so the clocks can be generated.
-        services.statutory_clocks_generate(complaint=form.instance, by=request.user)
-
-
-class CreatedInTheAppMixin:
-    """Records whose creation carries rules (deadlines, checksums) are added in the app."""
-
-    def has_add_permission(self, request):
-        return False
 
 
 # Links to evidence are https unless they say otherwise (Django 6's default).
 HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(OrganisationScopedRows, ViewOnly, admin.TabularInline):
     model = Evidence
     formfield_overrides = HTTPS_LINKS
+    organisation_path = "recommendation__organisation"
     fields = ["description", "file", "url", "sha256", "added_by", "added_at"]
-    readonly_fields = ["sha256", "added_by", "added_at"]
+    readonly_fields = fields
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        # Evidence is added through the service, which records who and when.
-        return False
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(OrganisationScopedAdmin, ViewOnly, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "kind",
@@ -104,11 +104,15 @@ class RecommendationAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
         "outcome",
         "owner",
     ]
-    list_filter = ["status", "kind", "organisation", "complaint__ombudsman"]
+    list_filter = [
+        "status",
+        "kind",
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        "complaint__ombudsman",
+    ]
     search_fields = ["complaint__reference", "text"]
     list_select_related = ["complaint", "organisation", "deadline__owner"]
-    # Status changes go through the app, which checks transitions and evidence.
-    readonly_fields = ["deadline", "status", "rule", "due_date", "outcome"]
+    readonly_fields = ["rule", "due_date", "outcome"]
     inlines = [EvidenceInline]
 
     @admin.display(ordering="deadline__due_date")
@@ -132,19 +136,41 @@ class RecommendationAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
         return obj.deadline.rule_description
 
 
-class ExtensionInline(admin.TabularInline):
+class ExtensionInline(OrganisationScopedRows, ViewOnly, admin.TabularInline):
     model = Extension
+    organisation_path = "deadline__organisation"
     fields = ["status", "previous_due_date", "new_due_date", "basis", "reason", "decided_by"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+class DeadlineOwnerForm(forms.ModelForm):
+    """The owner, from the active staff of the deadline's organisation, and the version of
+    the deadline the form was opened with, so a save on top of someone else's is refused."""
+
+    version_seen = VersionField()
+
+    class Meta:
+        model = Deadline
+        fields = ["owner"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        deadline = self.instance
+        self.fields["version_seen"].initial = deadline.version
+        if "owner" in self.fields:  # not for someone who may only view
+            # The current owner stays selectable, so saving does not drop one who has left.
+            self.fields["owner"].queryset = User.objects.filter(
+                Q(organisation=deadline.organisation_id, is_active=True) | Q(pk=deadline.owner_id)
+            )
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
+class DeadlineAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+    """Dates move only by a rule, an override with a reason, or a recorded extension, all in
+    the app; only the owner is changed here."""
+
+    form = DeadlineOwnerForm
     list_display = [
         "title",
         "kind",
@@ -156,12 +182,12 @@ class DeadlineAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
         "outcome",
         "owner",
     ]
-    list_filter = ["kind", "status", "organisation"]
+    list_filter = ["kind", "status", ("organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "complaint__reference"]
     list_select_related = ["organisation", "owner"]
     date_hierarchy = "due_date"
-    # Dates move only by a rule, an override with a reason, or a recorded extension.
     readonly_fields = [
+        "title",
         "complaint",
         "organisation",
         "kind",
@@ -174,30 +200,62 @@ class DeadlineAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
         "completed_on",
         "outcome",
     ]
-    fields = ["title", "owner", *readonly_fields]
+    fields = ["owner", "version_seen", *readonly_fields]
     inlines = [ExtensionInline]
 
     @admin.display(description="compliance")
     def outcome(self, obj):
         return obj.outcome(at=timezone.localdate()).label
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return [name for name in self.fields if name != "version_seen"]
+
+    def save_model(self, request, obj, form, change):
+        if "owner" in form.changed_data:
+            services.deadline_owner_change(
+                deadline=obj,
+                owner=form.cleaned_data["owner"],
+                by=request.user,
+                version=form.cleaned_data["version_seen"],
+            )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ConflictError as error:
+            problem = str(error)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        # Nothing was saved: the page opens again on the latest version, with the reason.
+        self.message_user(request, problem, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
 
 @admin.register(Extension)
-class ExtensionAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
+class ExtensionAdmin(OrganisationScopedAdmin, ViewOnly, SimpleHistoryAdmin):
+    organisation_path = "deadline__organisation"
     list_display = ["deadline", "status", "previous_due_date", "new_due_date", "basis"]
     list_filter = ["status", "basis"]
     list_select_related = ["deadline"]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(CreatedInTheAppMixin, SimpleHistoryAdmin):
+class EvidenceAdmin(OrganisationScopedAdmin, ViewOnly, SimpleHistoryAdmin):
+    organisation_path = "recommendation__organisation"
     formfield_overrides = HTTPS_LINKS
     list_display = ["description", "recommendation", "added_by", "added_at", "sha256"]
     search_fields = ["description", "recommendation__complaint__reference"]
     list_select_related = ["recommendation__complaint", "recommendation__organisation", "added_by"]
-    readonly_fields = ["sha256"]
 
 
 @admin.register(StatutoryClockRule)
-class StatutoryClockRuleAdmin(SimpleHistoryAdmin):
+class StatutoryClockRuleAdmin(SharedReferenceAdmin, SimpleHistoryAdmin):
     list_display = ["kind", "count", "unit", "counting", "anchor", "follows"]

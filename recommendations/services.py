@@ -546,3 +546,27 @@ def extension_record(
     )
     return extension_decide(extension=extension, agreed=True, by=by, at=at)
 
+
+@transaction.atomic
+def deadline_owner_change(*, deadline: Deadline, owner, by, version: int | None = None) -> Deadline:
+    """Give a deadline a new owner, an active member of its organisation's staff, or none.
+
+    Saved with history on a fresh, locked copy of the deadline; with ``version`` (the one the
+    user saw), ``ConflictError`` if someone saved it since. The recommendation the deadline
+    belongs to is saved too (its history says who took over, and its version moves), since
+    its edit form carries the owner: a form opened before this change is refused as stale.
+    """
+    deadline = _locked(deadline)
+    if owner is not None and (
+        owner.organisation_id != deadline.organisation_id or not owner.is_active
+    ):
+        raise ValidationError(
+            f"Select an owner who works for {deadline.organisation} and can sign in."
+        )
+    deadline.owner = owner
+    reason = f"Owner changed to {owner}" if owner is not None else "Owner removed"
+    save_with_history(deadline, by=by, reason=reason, expected_version=version)
+    recommendation = Recommendation.objects.select_for_update().filter(deadline=deadline).first()
+    if recommendation is not None:
+        save_with_history(recommendation, by=by, reason=reason)
+    return deadline
