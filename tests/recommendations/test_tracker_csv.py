@@ -1024,21 +1024,30 @@ def test_the_import_command_says_when_the_file_cannot_be_read(importer, tmp_path
     assert str(raised.value) == f"Cannot read {path}: No such file or directory."
 
 
-def test_the_export_command_writes_every_recommendation_to_stdout(manager, officer):
+def test_the_export_command_writes_what_the_user_sees_to_stdout(manager, officer):
     kent = OrganisationFactory(name="Kent County Council")
     kent_manager = user_with_role(Role.MANAGER, username="kent-manager", organisation=kent)
+    user_with_role(
+        Role.MANAGER, username="regional", organisation=kent, sees_all_organisations=True
+    )
     recommendation_recorded(complaint=complaint_recorded(by=manager), owner=officer, by=manager)
     recommendation_recorded(complaint=complaint_recorded(by=kent_manager), by=kent_manager)
-    out = io.StringIO()
 
-    call_command("export_tracker", "--at", "2022-01-01", stdout=out)
+    def exported(user):
+        out = io.StringIO()
+        call_command("export_tracker", "--user", user, "--at", "2022-01-01", stdout=out)
+        rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+        return [(row[2], row[12]) for row in rows[1:]]
 
-    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
-    assert [(row[2], row[12]) for row in rows] == [
-        ("organisation", "outcome"),
-        ("Croydon Council", "Open"),
-        ("Kent County Council", "Open"),
-    ]
+    assert exported("kent-manager") == [("Kent County Council", "Open")]
+    assert exported("regional") == [("Croydon Council", "Open"), ("Kent County Council", "Open")]
+
+
+def test_the_export_command_refuses_a_user_without_the_permission(db):
+    user_with_role(Role.AUDITOR, username="auditor")
+
+    with pytest.raises(CommandError, match="not allowed to export the tracker"):
+        call_command("export_tracker", "--user", "auditor")
 
 
 def test_the_export_command_writes_a_file_excel_reads_as_utf8(manager, tmp_path):
@@ -1048,7 +1057,7 @@ def test_the_export_command_writes_a_file_excel_reads_as_utf8(manager, tmp_path)
     path = tmp_path / "export.csv"
     out = io.StringIO()
 
-    call_command("export_tracker", "--output", str(path), stdout=out)
+    call_command("export_tracker", "--user", "manager", "--output", str(path), stdout=out)
 
     assert out.getvalue() == f"1 recommendation(s) written to {path}.\n"
     content = path.read_bytes()

@@ -1,18 +1,28 @@
-"""Export every recommendation as CSV (see docs/tracker-csv.md)."""
+"""Export the recommendations a user may see as CSV (see docs/tracker-csv.md)."""
 
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from recommendations.models import Recommendation
+from recommendations.selectors import recommendations_visible_to
 from recommendations.tracker_csv import tracker_export
 
 
 class Command(BaseCommand):
-    help = "Export every recommendation as CSV, to a file or to standard output."
+    help = (
+        "Export the recommendations a user may see as CSV (as the export page gives them), "
+        "to a file or to standard output."
+    )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="Export what this user sees: their own organisation's recommendations, or "
+            "every organisation's for a user who sees them all.",
+        )
         parser.add_argument(
             "--output", help="File to write (UTF-8 with a BOM, for Excel); default: stdout."
         )
@@ -23,9 +33,14 @@ class Command(BaseCommand):
             "Default: today.",
         )
 
-    def handle(self, *args, output=None, at=None, **options):
+    def handle(self, *args, user, output=None, at=None, **options):
+        by = get_user_model().objects.filter(username=user, is_active=True).first()
+        if by is None:
+            raise CommandError(f"There is no active user '{user}'.")
+        if not by.has_perm("recommendations.export_tracker"):
+            raise CommandError(f"The user '{user}' is not allowed to export the tracker.")
         at = at or timezone.localdate()
-        recommendations = Recommendation.objects.all()
+        recommendations = recommendations_visible_to(by)
         if output is None:
             tracker_export(recommendations=recommendations, out=self.stdout, at=at)
             return
