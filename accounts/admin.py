@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from organisations.admin_access import OrganisationScopedAdmin, organisations_visible_to
+from organisations.admin_access import OrganisationScopedAdmin
 
 from .models import User
 from .roles import Role
@@ -114,7 +114,7 @@ class UserAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
                 editor.sees_all_organisations
             ):
                 raise PermissionDenied
-            if not organisations_visible_to(editor).filter(pk=obj.organisation_id).exists():
+            if not editor.acts_for(obj.organisation):
                 raise PermissionDenied
         super().save_model(request, obj, form, change)
 

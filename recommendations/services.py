@@ -196,11 +196,7 @@ ACCESS_TO_EVERY_COUNCIL = (
 def organisations_not_covered(user, organisations) -> list:
     """Those of ``organisations`` the user's access does not cover: none for a user who sees
     every organisation; otherwise every one but the user's own."""
-    if user.sees_every_organisation:
-        return []
-    return [
-        organisation for organisation in organisations if organisation.pk != user.organisation_id
-    ]
+    return [organisation for organisation in organisations if not user.acts_for(organisation)]
 
 
 def covers_every_organisation(user, organisations) -> bool:
