@@ -1,11 +1,11 @@
 """Emails about audits. Each is a subject, text and HTML template plus one function here."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accounts.roles import Role
 from ombudsman_tracker.emails import send_templated
+
+from .selectors import managers
 
 
 def live_concern_send(concern) -> None:
@@ -26,12 +26,8 @@ def live_concern_send(concern) -> None:
 def full_audit_created_send(programme) -> None:
     """Tell the organisation's managers that the threshold triggered a full audit."""
     organisation = programme.recommendation.organisation
-    managers = (
-        get_user_model()
-        .objects.filter(groups__name=Role.MANAGER, organisation=organisation, is_active=True)
-        .exclude(email="")
-    )
-    recipients = sorted(({manager.email for manager in managers} | {programme.owner.email}) - {""})
+    emails = managers().filter(organisation=organisation).values_list("email", flat=True)
+    recipients = sorted((set(emails) | {programme.owner.email}) - {""})
     if not recipients:
         return
     send_templated(

@@ -252,6 +252,11 @@ class YesNoField(forms.TypedChoiceField):
 
 
 class SettleForm(forms.Form):
+    # selectors.ModerationPair.seen, as the manager saw it: settling on top of a change refuses.
+    seen = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "Open the page again: it is out of date"},
+    )
     similar_issues = YesNoField(
         label=_question("similar_issues"),
         error_messages={"required": "Select whether the case shows similar issues"},
@@ -262,6 +267,21 @@ class SettleForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the overall grade"},
     )
+
+    CONFLICT = (
+        "Someone else settled this case, or one of its outcomes changed, while you had this "
+        "page open. Nothing has been saved: check the answers and settle it again."
+    )
+
+    @classmethod
+    def after_conflict(cls, form: "SettleForm", *, seen: str) -> "SettleForm":
+        """The manager's choices again, on top of what is there now, with the reason."""
+        data = form.data.copy()
+        data[form.add_prefix("seen")] = seen
+        rebound = cls(data)
+        rebound.is_valid()
+        rebound.add_error(None, cls.CONFLICT)
+        return rebound
 
 
 class FullAuditForm(forms.Form):

@@ -26,10 +26,14 @@ from .models import (
 )
 from .selectors import (
     FindingsSummary,
+    ModerationPair,
     audit_cases_for,
     counted_outcomes,
     findings_summary,
+    manages_programme,
+    programmes_managed_by,
     programmes_visible_to,
+    sample_case_visible_to,
     threshold_of_annotated,
     with_threshold_figures,
 )
@@ -38,12 +42,12 @@ from .threshold import ThresholdResult, wilson_interval
 # --- Lookups that 404 across organisations --------------------------------------------------
 
 
-def sample_case_get_for(user, pk) -> SampleCase:
-    """A sample case of a programme the user may see, or 404."""
+def managed_case_get_for(user, pk) -> SampleCase:
+    """A sample case of a programme the user runs (``programmes_managed_by``), or 404."""
     return get_object_or_404(
         SampleCase.objects.select_related(
             "case", "auditor", "moderator", "programme__recommendation"
-        ).filter(programme__in=programmes_visible_to(user)),
+        ).filter(programme__in=programmes_managed_by(user)),
         pk=pk,
     )
 
@@ -56,23 +60,26 @@ def assigned_case_get_for(user, pk) -> SampleCase:
     )
 
 
-def outcome_get_for(user, pk) -> AuditOutcome:
+def managed_outcome_get_for(user, pk) -> AuditOutcome:
+    """An outcome of a programme the user runs, or 404."""
     return get_object_or_404(
         AuditOutcome.objects.select_related(
             "auditor", "sample_case__case", "sample_case__programme"
-        ).filter(sample_case__programme__in=programmes_visible_to(user)),
+        ).filter(sample_case__programme__in=programmes_managed_by(user)),
         pk=pk,
     )
 
 
 def concern_get_for(user, pk) -> LiveConcern:
+    """A live concern of a programme the user may see, or 404. Whether they may read it, or
+    even see its case, is ``selectors.concern_readable_by`` and ``sample_case_visible_to``."""
     return get_object_or_404(
         LiveConcern.objects.select_related(
             "raised_by",
             "responded_by",
             "deadline",
             "sample_case__case",
-            "sample_case__programme",
+            "sample_case__programme__recommendation",
         ).filter(sample_case__programme__in=programmes_visible_to(user)),
         pk=pk,
     )
@@ -86,7 +93,7 @@ def role_of(sample_case: SampleCase, user) -> OutcomeRole:
 def own_outcome(sample_case: SampleCase, user) -> AuditOutcome | None:
     """The outcome ``user`` records for a case assigned to them: as auditor or as moderator.
 
-    Only their own: a moderator never sees the first auditor's answers.
+    Only their own: neither of a moderated case's two auditors sees the other's answers here.
     """
     role = role_of(sample_case, user)
     return AuditOutcome.objects.filter(sample_case=sample_case, role=role).first()
@@ -123,7 +130,13 @@ class SampleRow:
     audit: AuditOutcome | None
     moderation: AuditOutcome | None
     counted: AuditOutcome | None  # the submitted audit outcome as counted (settled answers)
-    hidden_from_user: bool  # the user moderates the case and has not submitted yet
+    hidden_from_user: bool  # the audit is submitted, but the user's moderation is not yet
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    concern: LiveConcern
+    case_visible: bool  # whether the user may know which case it is on
 
 
 @dataclass(frozen=True)
@@ -148,7 +161,12 @@ class Moderation:
 
 @dataclass
 class ProgrammePage:
+    """What the programme page shows. Everyone who may open it sees the figures; the rows,
+    similar cases and disagreements are the whole sample's only for those who run the
+    programme (``manages``), and otherwise only the cases assigned to the user."""
+
     programme: AuditProgramme
+    manages: bool
     findings: FindingsSummary
     interval: tuple[float, float] | None
     sample_count: int
@@ -156,11 +174,12 @@ class ProgrammePage:
     auditors: list[User]
     rows: list[SampleRow]
     moderation: Moderation
-    concerns: list[LiveConcern]
+    concerns: list[ConcernRow]
     full_audit: AuditProgramme | None
     pending_moderation: bool  # the user still has a moderation to record here
     unassigned: int = 0
     drawn_count: int = 0
+    substitute_count: int = 0
     outcome_statuses: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -168,18 +187,36 @@ class ProgrammePage:
         return self.findings.threshold
 
     @property
+    def written_findings_hidden_because(self) -> str:
+        """Why the auditors' written findings and learning are not shown; empty if they are.
+
+        They are about other auditors' cases: for those who run the audit, and not for a
+        moderator until their moderation is submitted.
+        """
+        if not self.manages:
+            return (
+                "The auditors' written findings and learning are shown to those who run the audit."
+            )
+        if self.pending_moderation:
+            return (
+                "The auditors' written findings and learning are hidden from you until you "
+                "submit your moderation, so that it stays independent."
+            )
+        return ""
+
+    @property
     def shortfall(self) -> int:
         """How many fewer cases the criteria found than the target."""
         return max(0, self.programme.target_sample_size - self.drawn_count)
 
 
-def _moderation(outcomes_by_case: dict[int, dict[str, AuditOutcome]], cases) -> Moderation:
-    pairs = []
-    for sample_case in cases:
-        outcomes = outcomes_by_case.get(sample_case.pk, {})
-        audit, moderation = outcomes.get(OutcomeRole.AUDIT), outcomes.get(OutcomeRole.MODERATION)
-        if audit and moderation and audit.is_locked and moderation.is_locked:
-            pairs.append(Disagreement(sample_case, audit, moderation))
+def _moderation(pairs: list[ModerationPair], *, shown: set[int]) -> Moderation:
+    """Agreement over every case both auditors submitted; disagreements on the ``shown`` cases."""
+    pairs = [
+        Disagreement(pair.sample_case, pair.audit, pair.moderation)
+        for pair in pairs
+        if pair.both_submitted
+    ]
     return Moderation(
         similar_issues=agreement(
             [(p.audit.similar_issues, p.moderation.similar_issues) for p in pairs]
@@ -188,16 +225,20 @@ def _moderation(outcomes_by_case: dict[int, dict[str, AuditOutcome]], cases) -> 
         disagreements=[
             p
             for p in pairs
-            if p.audit.similar_issues != p.moderation.similar_issues
-            or p.audit.grade != p.moderation.grade
+            if p.sample_case.pk in shown
+            and (
+                p.audit.similar_issues != p.moderation.similar_issues
+                or p.audit.grade != p.moderation.grade
+            )
         ],
     )
 
 
 def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
-    """Everything the programme page shows, whatever the size of the sample."""
+    """Everything the programme page shows to ``user``, whatever the size of the sample."""
     findings = findings_summary(programme)
     threshold = findings.threshold
+    manages = manages_programme(user, programme)
     cases = list(
         programme.sample_cases.select_related("case", "auditor", "moderator").order_by("position")
     )
@@ -205,26 +246,35 @@ def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
     for outcome in AuditOutcome.objects.filter(sample_case__programme=programme):
         outcomes_by_case[outcome.sample_case_id][outcome.role] = outcome
     counted = {outcome.sample_case_id: outcome for outcome in counted_outcomes(programme)}
-
-    def hidden(sample_case) -> bool:
-        mine = outcomes_by_case.get(sample_case.pk, {}).get(OutcomeRole.MODERATION)
-        return sample_case.moderator_id == user.pk and not (mine and mine.is_locked)
-
-    rows = [
-        SampleRow(
+    pairs = [
+        ModerationPair(
             sample_case,
-            audit=outcomes_by_case.get(sample_case.pk, {}).get(OutcomeRole.AUDIT),
-            moderation=outcomes_by_case.get(sample_case.pk, {}).get(OutcomeRole.MODERATION),
-            counted=counted.get(sample_case.pk),
-            hidden_from_user=hidden(sample_case),
+            outcomes_by_case[sample_case.pk].get(OutcomeRole.AUDIT),
+            outcomes_by_case[sample_case.pk].get(OutcomeRole.MODERATION),
         )
         for sample_case in cases
     ]
+    # Each case's programme is the one given (the related manager sets it): no query per case.
+    shown = [pair for pair in pairs if sample_case_visible_to(user, pair.sample_case)]
+    rows = [
+        SampleRow(
+            pair.sample_case,
+            audit=pair.audit,
+            moderation=pair.moderation,
+            counted=counted.get(pair.sample_case.pk),
+            # Blind moderation: the user moderates the case, and only the audit is submitted.
+            hidden_from_user=pair.hidden_from(user) == OutcomeRole.AUDIT
+            and pair.sample_case.pk in counted,
+        )
+        for pair in shown
+    ]
+    shown_pks = {pair.sample_case.pk for pair in shown}
     statuses = dict.fromkeys(["not_started", *OutcomeStatus.values], 0)
-    for row in rows:
-        statuses[str(row.audit.status) if row.audit else "not_started"] += 1
+    for pair in pairs:
+        statuses[str(pair.audit.status) if pair.audit else "not_started"] += 1
     return ProgrammePage(
         programme=programme,
+        manages=manages,
         findings=findings,
         interval=(
             wilson_interval(threshold.with_similar_issues, threshold.audited)
@@ -232,19 +282,21 @@ def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
             else None
         ),
         sample_count=len(cases),
-        substitutes=[sample_case for sample_case in cases if sample_case.is_substitute],
+        substitutes=[row.sample_case for row in rows if row.sample_case.is_substitute],
         auditors=programme_auditors(programme),
         rows=rows,
-        moderation=_moderation(outcomes_by_case, cases),
-        concerns=list(
-            LiveConcern.objects.filter(sample_case__programme=programme).select_related(
-                "sample_case__case", "raised_by", "deadline"
-            )
-        ),
+        moderation=_moderation(pairs, shown=shown_pks),
+        concerns=[
+            ConcernRow(concern, case_visible=concern.sample_case_id in shown_pks)
+            for concern in LiveConcern.objects.filter(
+                sample_case__programme=programme
+            ).select_related("sample_case__case", "raised_by", "deadline")
+        ],
         full_audit=full_audit_of(programme),
         pending_moderation=any(row.hidden_from_user for row in rows),
         unassigned=sum(1 for sample_case in cases if not sample_case.auditor_id),
         drawn_count=sum(1 for sample_case in cases if not sample_case.is_substitute),
+        substitute_count=sum(1 for sample_case in cases if sample_case.is_substitute),
         outcome_statuses=statuses,
     )
 

@@ -178,7 +178,7 @@ def outcome_answers(outcome: AuditOutcome) -> list[AnswerRow]:
 def similar_issues_cell(row) -> str:
     """The sample table's "similar issues" for a ``listings.SampleRow``.
 
-    A moderator does not see the first auditor's answer until their own is submitted.
+    A moderator does not see the first auditor's answer until both are submitted.
     """
     if row.hidden_from_user:
         return "Hidden until you submit your moderation"
@@ -216,9 +216,9 @@ def findings_tables(findings: FindingsSummary) -> dict:
 # --- Actions --------------------------------------------------------------------------------
 
 
-def programme_actions(page, *, user) -> list[Action]:
-    """What a manager may do next on the programme page (``page``: ``listings.ProgrammePage``)."""
-    if not user.has_perm("audits.manage_audit"):
+def programme_actions(page) -> list[Action]:
+    """What a manager who runs the programme may do next (``page``: ``listings.ProgrammePage``)."""
+    if not page.manages:
         return []
     programme: AuditProgramme = page.programme
     pk = programme.pk

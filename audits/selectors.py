@@ -1,4 +1,10 @@
-"""Reads for audit programmes: the threshold figures and what each user may see."""
+"""Reads for audit programmes: the threshold figures and what each user may see.
+
+Need to know, in one place: who runs a programme and sees its whole sample
+(``manages_programme``), who sees a case (``sample_case_visible_to``), who reads a live
+concern (``concern_readable_by``) and whose answers are hidden from whom while a case is
+moderated (``ModerationPair.hidden_from``).
+"""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -8,33 +14,195 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
+from accounts.roles import Role
+
 from .models import (
     Answer,
     AuditOutcome,
     AuditProgramme,
     Grade,
+    LiveConcern,
     OutcomeRole,
     OutcomeStatus,
+    PopulationCase,
     PopulationUpload,
     SampleCase,
 )
 from .threshold import ThresholdResult, threshold_decision
 
+MANAGE = "audits.manage_audit"
 
-def programmes_visible_to(user):
-    programmes = AuditProgramme.objects.select_related(
+
+def _programmes():
+    return AuditProgramme.objects.select_related(
         "recommendation__complaint", "recommendation__organisation", "owner", "deadline"
     )
+
+
+def programmes_visible_to(user):
+    """The programmes whose page (the figures) ``user`` may open."""
     if user.sees_every_organisation:
-        return programmes
+        return _programmes()
     # Partner-agency auditors see the programmes they audit for.
-    return programmes.filter(
-        Q(recommendation__organisation=user.organisation_id) | Q(auditors=user)
-    ).distinct()
+    return (
+        _programmes()
+        .filter(Q(recommendation__organisation=user.organisation_id) | Q(auditors=user))
+        .distinct()
+    )
 
 
 def programme_get_for(user, pk) -> AuditProgramme:
     return get_object_or_404(programmes_visible_to(user), pk=pk)
+
+
+def programmes_managed_by(user):
+    """The programmes ``user`` runs, seeing every case of their sample: with
+    ``audits.manage_audit``, those of their own organisation, or of every organisation for
+    those who see them all. (The query form of ``manages_programme``.)"""
+    if not user.has_perm(MANAGE):
+        return AuditProgramme.objects.none()
+    if user.sees_every_organisation:
+        return _programmes()
+    return _programmes().filter(recommendation__organisation=user.organisation_id)
+
+
+def manages_programme(user, programme: AuditProgramme) -> bool:
+    """Whether ``user`` runs ``programme``. A manager of another organisation added to it as
+    an auditor (from a partner agency, say) does not: they see only their own cases."""
+    return user.has_perm(MANAGE) and (
+        user.sees_every_organisation
+        or programme.recommendation.organisation_id == user.organisation_id
+    )
+
+
+def programme_managed_get_for(user, pk) -> AuditProgramme:
+    """A programme ``user`` runs, or 404: the managers' pages show or change its whole sample."""
+    return get_object_or_404(programmes_managed_by(user), pk=pk)
+
+
+def sample_case_visible_to(user, sample_case: SampleCase) -> bool:
+    """Whether ``user`` may see a case of the sample (its reference, its row): its own auditor
+    and moderator, and those who run the programme. (``sample_case.programme.recommendation``
+    is read: select it with the case.)"""
+    return user.pk in (sample_case.auditor_id, sample_case.moderator_id) or manages_programme(
+        user, sample_case.programme
+    )
+
+
+# --- Managers and live concerns -------------------------------------------------------------
+
+
+def managers():
+    """Active members of the Managers group (``accounts.roles.Role.MANAGER``)."""
+    return User.objects.filter(groups__name=Role.MANAGER, is_active=True)
+
+
+def managers_of_case(case: PopulationCase):
+    """The managers of a case's organisation: its own, and those who see every organisation."""
+    return managers().filter(
+        Q(organisation=case.organisation_id) | Q(sees_all_organisations=True) | Q(is_superuser=True)
+    )
+
+
+def concern_answerable_by(concern: LiveConcern, user) -> bool:
+    """Whether ``user`` may record the response to a live concern: a manager of the case's
+    organisation."""
+    return managers_of_case(concern.sample_case.case).filter(pk=user.pk).exists()
+
+
+def concern_readable_by(concern: LiveConcern, user) -> bool:
+    """Whether ``user`` may read what a live concern says, and its response: the auditor who
+    raised it, the manager it was sent to and the managers of the case's organisation.
+
+    Everyone else who may see the programme sees only that the concern exists: when it was
+    raised, when the response is due and whether one has been recorded.
+    """
+    if user.pk == concern.raised_by_id:
+        return True
+    sent_to = concern.team_manager_email.strip().lower()
+    if user.is_active and user.email and user.email.strip().lower() == sent_to:
+        return True
+    return concern_answerable_by(concern, user)
+
+
+# --- Blind moderation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModerationPair:
+    """A case's audit outcome and moderation outcome, either of which may not exist yet."""
+
+    sample_case: SampleCase
+    audit: AuditOutcome | None
+    moderation: AuditOutcome | None
+
+    @property
+    def both_submitted(self) -> bool:
+        return all(outcome and outcome.is_locked for outcome in (self.audit, self.moderation))
+
+    def hidden_from(self, user) -> OutcomeRole | None:
+        """Whose answers ``user`` may not see yet: blind moderation.
+
+        Until both outcomes of a moderated case are submitted, its auditor does not see the
+        moderator's answers and its moderator does not see the auditor's, whatever else they
+        may see (either may be a manager). Nobody else is kept from either.
+        """
+        sample_case = self.sample_case
+        if not sample_case.moderator_id or self.both_submitted:
+            return None
+        if user.pk == sample_case.auditor_id:
+            return OutcomeRole.MODERATION
+        if user.pk == sample_case.moderator_id:
+            return OutcomeRole.AUDIT
+        return None
+
+    @property
+    def not_settleable_because(self) -> str:
+        """Why the case cannot be settled yet; empty once it can."""
+        if not self.sample_case.moderator_id:
+            return "This case is not moderated, so there is nothing to settle."
+        waiting = [
+            who
+            for who, outcome in (("the auditor", self.audit), ("the moderator", self.moderation))
+            if not (outcome and outcome.is_locked)
+        ]
+        if waiting:
+            return (
+                "It can be settled once both the auditor and the moderator have submitted their "
+                f"outcomes: {' and '.join(waiting)} {'has' if len(waiting) == 1 else 'have'} not "
+                "submitted yet. Until then neither sees the other's answers."
+            )
+        return ""
+
+    @property
+    def seen(self) -> str:
+        """What a manager settling the case decides on, as one value for the settle form: both
+        outcomes' versions and the answer settled so far. If it differs when they settle,
+        someone else settled the case or an outcome changed in between."""
+        sample_case = self.sample_case
+        return ":".join(
+            str(part)
+            for part in (
+                self.audit.version if self.audit else 0,
+                self.moderation.version if self.moderation else 0,
+                sample_case.settled_by_id or 0,
+                sample_case.settled_similar_issues,
+                sample_case.settled_grade,
+            )
+        )
+
+
+def moderation_pair(sample_case: SampleCase, *, lock: bool = False) -> ModerationPair:
+    """The case's two outcomes; with ``lock``, their rows are locked until the transaction
+    ends (settling locks them, so an outcome cannot be reopened while it is settled)."""
+    outcomes = AuditOutcome.objects.filter(sample_case=sample_case).select_related("auditor")
+    if lock:
+        outcomes = outcomes.select_for_update(of=("self",))
+    by_role = {outcome.role: outcome for outcome in outcomes}
+    return ModerationPair(
+        sample_case, by_role.get(OutcomeRole.AUDIT), by_role.get(OutcomeRole.MODERATION)
+    )
 
 
 def population_upload_get_for(user, pk) -> PopulationUpload:

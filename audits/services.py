@@ -32,7 +32,7 @@ from .models import (
     ProgrammeKind,
     SampleCase,
 )
-from .selectors import programme_threshold
+from .selectors import concern_answerable_by, moderation_pair, programme_threshold
 from .tasks import send_full_audit_notice, send_live_concern_email
 
 
@@ -317,9 +317,22 @@ def outcome_reopen(*, outcome: AuditOutcome, reason: str, by) -> AuditOutcome:
 
 @transaction.atomic
 def moderation_settle(
-    *, sample_case: SampleCase, similar_issues: bool, grade: str, by
+    *, sample_case: SampleCase, similar_issues: bool, grade: str, seen: str, by
 ) -> SampleCase:
-    """A manager settles a disagreement between the auditor and the moderator."""
+    """A manager settles a disagreement between the auditor and the moderator.
+
+    Only once both have submitted: until then neither has seen the other's answers, and there
+    is nothing to settle yet (``ValidationError``). ``seen`` is the ``ModerationPair.seen`` the
+    manager decided on. The case and both outcomes are locked while this runs; if someone else
+    settled the case or an outcome changed since, ``ConflictError`` is raised and nothing is
+    written, so two managers settling at once never silently overwrite each other.
+    """
+    sample_case = SampleCase.objects.select_for_update().get(pk=sample_case.pk)
+    pair = moderation_pair(sample_case, lock=True)
+    if pair.not_settleable_because:
+        raise ValidationError(pair.not_settleable_because)
+    if pair.seen != seen:
+        raise ConflictError(sample_case)
     sample_case.settled_similar_issues, sample_case.settled_grade = similar_issues, grade
     sample_case.settled_by = by
     save_with_history(sample_case, by=by, reason="Moderation settled")
@@ -374,6 +387,9 @@ def team_manager_email_for(sample_case: SampleCase) -> str:
     return team.manager_email if team else ""
 
 
+LIVE_CONCERN_DEADLINE_TITLE = "Response to a live concern"
+
+
 @transaction.atomic
 def concern_raise(
     *, sample_case: SampleCase, concern: str, raised_by, at, team_manager_email: str = ""
@@ -397,7 +413,9 @@ def concern_raise(
         complaint=recommendation.complaint,
         organisation=recommendation.organisation,
         kind=DeadlineKind.LIVE_CONCERN,
-        title=f"Response to a live concern on case {sample_case.case}",
+        # Everyone of the organisation sees deadlines (home, dashboard, reminders, calendars):
+        # the title names neither the case nor the concern.
+        title=LIVE_CONCERN_DEADLINE_TITLE,
         owner=raised_by,
     )
     recommendation_services.deadline_apply_rule(
@@ -425,7 +443,12 @@ def concern_raise(
 
 @transaction.atomic
 def concern_respond(*, concern: LiveConcern, response: str, by, at) -> LiveConcern:
-    """Record the team manager's response; the concern's deadline is met."""
+    """Record the team manager's response; the concern's deadline is met.
+
+    Only a manager of the case's organisation records it (``concern_answerable_by``).
+    """
+    if not concern_answerable_by(concern, by):
+        raise ValidationError("Only a manager of the case's organisation can record the response.")
     if concern.responded_at:
         raise ValidationError("A response has already been recorded.")
     if not response.strip():

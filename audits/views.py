@@ -42,7 +42,8 @@ SAMPLE_PAGE_SIZE = 100
 
 
 def _manager_only_post(request):
-    """Pages that anyone who may view can read, but only a manager may change."""
+    """Pages that anyone who may view can read, but only a manager may change: other roles
+    are refused before any lookup."""
     if request.method == "POST" and not request.user.has_perm(MANAGE):
         raise PermissionDenied
 
@@ -103,8 +104,7 @@ def programme_detail(request, pk):
             "method_description": presentation.SAMPLING_METHODS.get(programme.sampling_method),
             "sample_page": Paginator(page.rows, SAMPLE_PAGE_SIZE).get_page(request.GET.get("page")),
             "findings": presentation.findings_tables(page.findings),
-            "actions": presentation.programme_actions(page, user=request.user),
-            "is_manager": request.user.has_perm(MANAGE),
+            "actions": presentation.programme_actions(page),
         },
     )
 
@@ -112,7 +112,7 @@ def programme_detail(request, pk):
 @permission_needed(MANAGE)
 def sample_draw(request, pk):
     """GET explains what drawing does; POST draws."""
-    programme = selectors.programme_get_for(request.user, pk)
+    programme = selectors.programme_managed_get_for(request.user, pk)
     matching = 0 if programme.is_drawn else sum(1 for _ in services.population_matching(programme))
     draw_size = presentation.draw_size(programme, matching)
     if request.method == "POST":
@@ -142,7 +142,7 @@ def sample_draw(request, pk):
 
 @permission_needed(MANAGE)
 def sample_extend(request, pk):
-    programme = selectors.programme_get_for(request.user, pk)
+    programme = selectors.programme_managed_get_for(request.user, pk)
     form = ExtendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,7 +161,7 @@ def sample_extend(request, pk):
 
 @permission_needed(MANAGE)
 def substitute_add(request, pk):
-    programme = selectors.programme_get_for(request.user, pk)
+    programme = selectors.programme_managed_get_for(request.user, pk)
     form = SubstituteForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -187,7 +187,7 @@ def substitute_add(request, pk):
 @permission_needed(MANAGE)
 def programme_auditors(request, pk):
     """The programme's auditors: add one (the form) or remove one (a button on each row)."""
-    programme = selectors.programme_get_for(request.user, pk)
+    programme = selectors.programme_managed_get_for(request.user, pk)
     candidates = listings.auditor_candidates(programme)
     form = AuditorAddForm(
         request.POST if "auditor" in request.POST else None, candidates=candidates
@@ -233,7 +233,7 @@ def _auditor_remove(request, programme):
 @permission_needed(MANAGE)
 def auditors_assign(request, pk):
     """GET explains how cases are shared out; POST assigns the unassigned cases."""
-    programme = selectors.programme_get_for(request.user, pk)
+    programme = selectors.programme_managed_get_for(request.user, pk)
     if request.method == "POST":
         try:
             services.auditors_assign(programme=programme, by=request.user)
@@ -252,7 +252,7 @@ def auditors_assign(request, pk):
 
 @permission_needed(MANAGE)
 def full_audit_create(request, pk):
-    programme = selectors.programme_get_for(request.user, pk)
+    programme = selectors.programme_managed_get_for(request.user, pk)
     threshold = selectors.programme_threshold(programme)
     form = FullAuditForm(
         request.POST or None, programme=programme, initial={"owner": programme.owner_id}
@@ -293,7 +293,7 @@ def full_audit_create(request, pk):
 
 @permission_needed(MANAGE)
 def case_reassign(request, pk):
-    sample_case = listings.sample_case_get_for(request.user, pk)
+    sample_case = listings.managed_case_get_for(request.user, pk)
     form = ReassignForm(request.POST or None, sample_case=sample_case)
     if request.method == "POST" and form.is_valid():
         auditor = form.cleaned_data["auditor"]
@@ -311,28 +311,43 @@ def case_reassign(request, pk):
 
 @permission_needed(MANAGE)
 def moderation_settle(request, pk):
-    sample_case = listings.sample_case_get_for(request.user, pk)
-    outcomes = {o.role: o for o in sample_case.outcomes.select_related("auditor")}
-    form = SettleForm(request.POST or None)
+    """Both auditors' answers and the settled answer; or, until both have submitted, why the
+    case cannot be settled yet (and no answers: neither auditor has seen the other's)."""
+    sample_case = listings.managed_case_get_for(request.user, pk)
+    pair = selectors.moderation_pair(sample_case)
+    form = SettleForm(request.POST or None, initial={"seen": pair.seen})
     if request.method == "POST" and form.is_valid():
-        services.moderation_settle(
-            sample_case=sample_case,
-            similar_issues=form.cleaned_data["similar_issues"],
-            grade=form.cleaned_data["grade"],
-            by=request.user,
-        )
-        messages.success(request, f"Moderation of case {sample_case.case} settled")
-        return redirect(sample_case.programme)
+        try:
+            services.moderation_settle(
+                sample_case=sample_case,
+                similar_issues=form.cleaned_data["similar_issues"],
+                grade=form.cleaned_data["grade"],
+                seen=form.cleaned_data["seen"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("audits:moderation_settle", pk=sample_case.pk)
+        except ConflictError:
+            sample_case.refresh_from_db()
+            pair = selectors.moderation_pair(sample_case)
+            form = SettleForm.after_conflict(form, seen=pair.seen)
+        else:
+            messages.success(request, f"Moderation of case {sample_case.case} settled")
+            return redirect(sample_case.programme)
+    settleable = not pair.not_settleable_because
     return render(
         request,
         "audits/samplecase_settle.html",
         {
-            "form": form,
+            "form": form if settleable else None,
             "sample_case": sample_case,
-            "audit": outcomes.get(OutcomeRole.AUDIT),
-            "moderation": outcomes.get(OutcomeRole.MODERATION),
-            "audit_answers": _answers(outcomes.get(OutcomeRole.AUDIT)),
-            "moderation_answers": _answers(outcomes.get(OutcomeRole.MODERATION)),
+            "pair": pair,
+            "not_settleable_because": pair.not_settleable_because,
+            "audit_tag": presentation.outcome_tag(pair.audit),
+            "moderation_tag": presentation.outcome_tag(pair.moderation),
+            "audit_answers": _answers(pair.audit) if settleable else [],
+            "moderation_answers": _answers(pair.moderation) if settleable else [],
         },
     )
 
@@ -343,7 +358,10 @@ def _answers(outcome):
 
 @permission_needed(MANAGE)
 def outcome_reopen(request, pk):
-    outcome = listings.outcome_get_for(request.user, pk)
+    outcome = listings.managed_outcome_get_for(request.user, pk)
+    # Blind moderation: the other auditor of the case, manager or not, may reopen the outcome
+    # but not read it until both have submitted.
+    hidden = selectors.moderation_pair(outcome.sample_case).hidden_from(request.user)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -361,10 +379,16 @@ def outcome_reopen(request, pk):
                 f"{outcome.auditor} can change it and submit it again",
             )
             return redirect(outcome.sample_case.programme)
+    answers_hidden = hidden == outcome.role
     return render(
         request,
         "audits/auditoutcome_reopen.html",
-        {"form": form, "outcome": outcome, "answers": presentation.outcome_answers(outcome)},
+        {
+            "form": form,
+            "outcome": outcome,
+            "answers_hidden": answers_hidden,
+            "answers": [] if answers_hidden else presentation.outcome_answers(outcome),
+        },
     )
 
 
@@ -472,11 +496,18 @@ def concern_raise(request, pk):
 
 @permission_needed("audits.view_liveconcern")
 def concern_detail(request, pk):
-    """The concern, and its response: recorded here by a manager."""
+    """The concern, and its response: recorded here by a manager of the case's organisation.
+
+    Everyone who may see the programme may open it; only ``concern_readable_by`` read what it
+    says, and only those who may see its case learn which case it is on.
+    """
     _manager_only_post(request)
     concern = listings.concern_get_for(request.user, pk)
+    answerable = selectors.concern_answerable_by(concern, request.user)
+    if request.method == "POST" and not answerable:
+        raise PermissionDenied  # an administrator, say: not a manager of the case's council
     form = None
-    if request.user.has_perm(MANAGE) and not concern.responded_at:
+    if answerable and not concern.responded_at:
         form = ConcernResponseForm(request.POST or None)
     if request.method == "POST" and form is not None and form.is_valid():
         try:
@@ -491,6 +522,7 @@ def concern_detail(request, pk):
         else:
             messages.success(request, "Response recorded")
             return redirect("audits:concern_detail", pk=concern.pk)
+    readable = answerable or selectors.concern_readable_by(concern, request.user)
     return render(
         request,
         "audits/liveconcern_detail.html",
@@ -498,6 +530,9 @@ def concern_detail(request, pk):
             "concern": concern,
             "form": form,
             "today": timezone.localdate(),
+            "readable": readable,
+            "case_visible": readable
+            or selectors.sample_case_visible_to(request.user, concern.sample_case),
             "assigned": request.user.pk
             in (concern.sample_case.auditor_id, concern.sample_case.moderator_id),
         },

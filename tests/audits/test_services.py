@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from accounts.roles import Role
 from audits import sampling, services
 from audits.models import AuditProgramme, OutcomeStatus, ProgrammeKind, SampleCase
-from audits.selectors import audit_cases_for, programme_threshold
+from audits.selectors import audit_cases_for, moderation_pair, programme_threshold
 from audits.threshold import Decision
 from ombudsman_tracker.history import ConflictError
 from recommendations.models import DeadlineKind
@@ -308,8 +308,20 @@ def test_a_settled_moderation_answer_replaces_the_auditors(programme, manager):
     assert programme_threshold(programme).decision == Decision.TRIGGERED
 
     first_with_issues = programme.sample_cases.order_by("position").first()
+    services.outcome_save(
+        sample_case=first_with_issues,
+        auditor=first_with_issues.moderator,
+        answers=SUBMITTED_ANSWERS | {"similar_issues": False},
+        version=None,
+        submit=True,
+        at=AT,
+    )
     services.moderation_settle(
-        sample_case=first_with_issues, similar_issues=False, grade="good", by=manager
+        sample_case=first_with_issues,
+        similar_issues=False,
+        grade="good",
+        seen=moderation_pair(first_with_issues).seen,
+        by=manager,
     )
 
     assert programme_threshold(programme).decision == Decision.NOT_TRIGGERED

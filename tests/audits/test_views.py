@@ -25,7 +25,7 @@ from audits.models import (
     ProgrammeKind,
     SampleCase,
 )
-from audits.selectors import programme_threshold
+from audits.selectors import moderation_pair, programme_threshold
 from audits.threshold import Decision
 from organisations.models import Organisation, Team
 from tests.factories import (
@@ -114,6 +114,12 @@ def submit(sample_case, *, similar_issues, by=None, **answers):
         submit=True,
         at=AT,
     )
+
+
+def moderated_by_the_other_auditor(sample_case, auditors):
+    """Give a case of a programme drawn without moderation a moderator after all."""
+    sample_case.moderator = next(a for a in auditors if a.pk != sample_case.auditor_id)
+    sample_case.save(update_fields=["moderator"])
 
 
 def page_text(response) -> str:
@@ -512,6 +518,11 @@ def test_the_moderator_records_without_seeing_the_first_auditors_answers(
         assert submitted.status_code == 302
     moderation = AuditOutcome.objects.get(sample_case=moderated, role=OutcomeRole.MODERATION)
     assert moderation.auditor == moderated.moderator
+    after = client.get(programme.get_absolute_url())
+    assert "Hidden until you submit your moderation" not in page_text(after)
+    # Need to know (issue 9): written findings are for those who run the audit, not auditors.
+    assert "SECRET-FINDING" not in after.content.decode()
+    client.force_login(manager)
     assert "SECRET-FINDING" in client.get(programme.get_absolute_url()).content.decode()
 
 
@@ -533,9 +544,14 @@ def test_moderation_agreement_and_a_settled_disagreement_change_the_figures(
     client.force_login(manager)
 
     before = page_text(client.get(programme.get_absolute_url()))
+    settle_page = client.get(reverse("audits:moderation_settle", args=[second.pk]))
     settled = client.post(
         reverse("audits:moderation_settle", args=[second.pk]),
-        {"similar_issues": "yes", "grade": "requires_improvement"},
+        {
+            "similar_issues": "yes",
+            "grade": "requires_improvement",
+            "seen": settle_page.context["form"]["seen"].value(),
+        },
         follow=True,
     )
 
@@ -608,8 +624,16 @@ def test_the_list_counts_agree_with_the_programme_threshold(
     submit(cases[0], similar_issues=True)
     submit(cases[1], similar_issues=False)
     submit(cases[2], similar_issues=True)
-    services.moderation_settle(sample_case=cases[2], similar_issues=False, grade="", by=manager)
-    services.moderation_settle(sample_case=cases[1], similar_issues=True, grade="", by=manager)
+    for sample_case, settled in [(cases[2], False), (cases[1], True)]:
+        moderated_by_the_other_auditor(sample_case, auditors)
+        submit(sample_case, similar_issues=settled, by=sample_case.moderator)
+        services.moderation_settle(
+            sample_case=sample_case,
+            similar_issues=settled,
+            grade="",
+            seen=moderation_pair(sample_case).seen,
+            by=manager,
+        )
     services.outcome_save(
         sample_case=cases[3],
         auditor=cases[3].auditor,
@@ -732,7 +756,11 @@ def test_a_manager_records_the_response_and_others_may_only_read_it(
     client.force_login(manager)
     recorded = client.post(url, {"response": "Visited the same day."}, follow=True)
 
-    assert "At risk now" in page_text(read)
+    # Need to know (changed with issue 9): a viewer sees that the concern exists, not its text.
+    assert "At risk now" not in page_text(read)
+    assert "Only the auditor who raised it and the case's managers can read what it says." in (
+        page_text(read)
+    )
     assert "Record the response" not in page_text(read)
     assert refused.status_code == 403
     concern.refresh_from_db()

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.roles import Role
 from audits import services as audit_services
-from audits.selectors import programme_threshold
+from audits.selectors import moderation_pair, programme_threshold
 from audits.threshold import Decision
 from dashboard import selectors
 from dashboard.compliance import Bucket, ComplianceFigures, Quarter, bucket_for
@@ -223,9 +223,23 @@ def programmes(records):
                 at=AT,
             )
         made.append(programme)
-    # A manager settles the first programme's first case: no similar issues after all.
+    # The first programme's first case is moderated (25% of 4): once its moderator has
+    # submitted, a manager settles it: no similar issues after all.
+    settled = made[0].sample_cases.first()
+    audit_services.outcome_save(
+        sample_case=settled,
+        auditor=settled.moderator,
+        answers={"grade": "good", "similar_issues": False},
+        version=None,
+        submit=True,
+        at=AT,
+    )
     audit_services.moderation_settle(
-        sample_case=made[0].sample_cases.first(), similar_issues=False, grade="good", by=manager
+        sample_case=settled,
+        similar_issues=False,
+        grade="good",
+        seen=moderation_pair(settled).seen,
+        by=manager,
     )
     # A draft is not counted.
     draft_case = made[1].sample_cases.all()[3]
