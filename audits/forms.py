@@ -9,17 +9,16 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from ombudsman_tracker.forms import GovukBoundField, GovukDateField
-from recommendations.forms import VersionField, describe_upload
+from recommendations.forms import VersionField
 from recommendations.selectors import recommendations_visible_to
 
 from .models import Answer, AuditOutcome, Grade, PopulationCase
 from .presentation import AGENCIES
 from .selectors import QUESTIONS
 from .services import OUTCOME_FIELDS
+from .uploads import population_file_check
 
 NUMBER = {"inputmode": "numeric", "class": "govuk-input--width-3"}
-# About 500,000 cases; the import streams the file, so the size only bounds the wait.
-POPULATION_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def _question(name: str) -> str:
@@ -470,8 +469,5 @@ class PopulationImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if problem := describe_upload(
-            upload, allowed=["csv"], max_bytes=POPULATION_MAX_UPLOAD_BYTES
-        ):
-            raise ValidationError(problem)
+        population_file_check(upload)  # a CSV by its content, not only by its name
         return upload

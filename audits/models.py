@@ -46,8 +46,10 @@ class PopulationUpload(models.Model):
     """A population file uploaded on the managers' page, imported by a worker.
 
     The row records how far the import has got, for the upload's page, and then its result:
-    the counts, or the problems found. The file is kept under MEDIA_ROOT, which is never
-    served: only the worker reads it.
+    the counts, or the problems found. The file is kept under MEDIA_ROOT (never served: only the
+    worker reads it) under a name the server makes, and only while the import is in progress:
+    once it is imported or refused the file is deleted and ``file`` emptied; its name, checksum
+    and row count stay here.
     """
 
     IN_PROGRESS = (UploadStatus.QUEUED, UploadStatus.CHECKING, UploadStatus.WRITING)
@@ -55,8 +57,14 @@ class PopulationUpload(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
     )
-    file = models.FileField(upload_to="population-uploads/%Y/%m/", max_length=300)
+    file = models.FileField(
+        upload_to="population-uploads/%Y/%m/",
+        max_length=300,
+        blank=True,
+        help_text="Empty once the import has finished: the file is deleted then.",
+    )
     file_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256 checksum", max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,11 +1,12 @@
 """Import the case population the performance team extracts from the case-management system.
 
 The file holds pseudonymised case references only. A column that looks like a personal
-identifier (a name, a date of birth, an address...) aborts the import before anything is read.
-The import is all-or-nothing: the file is read twice, once to check every row and once to
-write, so nothing is written unless every row is good, and the file is never held in memory.
-Importing the same file again changes nothing; a case already held with different details is
-an error rather than a silent overwrite.
+identifier (a name, a date of birth, an address...) aborts the import before anything is read,
+and so does a value that looks like one (``personal_data``), reported by row and column without
+being repeated. The import is all-or-nothing: the file is read twice, once to check every row
+and once to write, so nothing is written unless every row is good, and the file is never held
+in memory. Importing the same file again changes nothing; a case already held with different
+details is an error rather than a silent overwrite.
 """
 
 import csv
@@ -20,6 +21,7 @@ from django.db import transaction
 from ombudsman_tracker.csv_import import RowError, header_key, parse_date, text_stream
 
 from .models import PopulationCase, PopulationImport
+from .personal_data import masked, personal_column, personal_value
 
 COLUMNS = [
     "case_reference",
@@ -36,12 +38,10 @@ BATCH_SIZE = 2000
 INSERT_BATCH_SIZE = 1000  # larger multi-row INSERTs cost more to bind than they save
 MAX_ERRORS = 200
 
-# Header words that mean a column holds personal data, which must never be imported.
-PERSONAL_IDENTIFIER = re.compile(
-    r"(^|_)(name|names|forename|surname|firstname|lastname|fullname|dob|birth|birthdate|"
-    r"address|postcode|post_code|street|email|phone|telephone|mobile|nhs|ni_number|"
-    r"national_insurance|upn|pupil_number)(_|$)"
-)
+# Columns of words, where a date may be a date of birth (the dates have their own columns).
+FREE_TEXT = ["case_reference", "team", "presenting_needs", "other_council", "context"]
+MAX_LENGTH = {"team": 200, "other_council": 200}  # as the model's fields
+PERSONAL_DATA = "the population must hold pseudonymised case references only"
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,49}$")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
@@ -61,12 +61,20 @@ class ImportSummary:
     batch: PopulationImport | None = field(default=None, repr=False)
 
 
+def _shown(name: str) -> str:
+    """A header cell as it may be shown: printable, and short."""
+    name = "".join(char if char.isprintable() else "?" for char in name)
+    return name if len(name) <= 60 else name[:57] + "..."
+
+
 def _check_header(header: list[str] | None) -> None:
     if not header:
         raise PopulationImportError([RowError(1, "", "The file is empty.")])
     keys = [header_key(name) for name in header]
     personal = [
-        name for name, key in zip(header, keys, strict=True) if PERSONAL_IDENTIFIER.search(key)
+        _shown(name)
+        for name, key in zip(header, keys, strict=True)
+        if key not in COLUMNS and personal_column(key)
     ]
     if personal:
         raise PopulationImportError(
@@ -74,17 +82,46 @@ def _check_header(header: list[str] | None) -> None:
                 RowError(
                     1,
                     name,
-                    f"Column '{name}' looks like a personal identifier. Names, dates of birth "
-                    "and addresses must not be imported: remove the column and import again.",
+                    f"Column '{name}' looks like personal data: {PERSONAL_DATA}. Remove the "
+                    "column and import again.",
                 )
                 for name in personal
             ]
         )
-    errors = [
-        RowError(1, name, f"Unknown column '{name}'. Expected: {', '.join(COLUMNS)}.")
-        for name, key in zip(header, keys, strict=True)
-        if key not in COLUMNS
-    ]
+    errors = []
+    for number, (name, key) in enumerate(zip(header, keys, strict=True), start=1):
+        if key in COLUMNS:
+            continue
+        what = personal_value(name, free_text=True, reference=True)
+        if what == "a name":
+            # Headings such as "Date Opened" look like names too: not shown, but not blamed.
+            errors.append(
+                RowError(
+                    1,
+                    f"column {number}",
+                    f"Unknown column {number} ({masked(name)}): its heading is not shown, as it "
+                    f"may be a name. Expected: {', '.join(COLUMNS)}.",
+                )
+            )
+        elif what:
+            # No header row: the first case's values were read as column names.
+            errors.append(
+                RowError(
+                    1,
+                    f"column {number}",
+                    f"The heading of column {number} looks like {what} ({masked(name)}): "
+                    f"{PERSONAL_DATA}. The first row must be the column names: "
+                    f"{', '.join(COLUMNS)}.",
+                )
+            )
+        else:
+            errors.append(
+                RowError(
+                    1,
+                    _shown(name),
+                    f"Unknown column '{_shown(name)}'. Expected: {', '.join(COLUMNS)}.",
+                )
+            )
     errors += [
         RowError(1, column, f"Column '{column}' is missing.")
         for column in sorted(REQUIRED - set(keys))
@@ -93,9 +130,41 @@ def _check_header(header: list[str] | None) -> None:
         raise PopulationImportError(errors)
 
 
+def _screen(values: dict[str, str]) -> None:
+    """ValueError naming the first column whose value looks like personal data."""
+    for column in COLUMNS:
+        value = values[column]
+        if "\0" in value:
+            raise ValueError(column, "This value holds a NUL character: export the file again.")
+        what = personal_value(
+            value, free_text=column in FREE_TEXT, reference=column == "case_reference"
+        )
+        if what:
+            raise ValueError(
+                column,
+                f"This value looks like {what} ({masked(value)}): {PERSONAL_DATA}. Remove it "
+                "and import again.",
+            )
+
+
+def _date(column: str, text: str):
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        if re.fullmatch(r"[0-9/ .-]*", text):
+            raise ValueError(column, str(error)) from None
+        # Anything but digits may be a name in the wrong column: never repeated back.
+        raise ValueError(
+            column,
+            f"This is not a date ({masked(text)}): write it as YYYY-MM-DD (2021-11-26) or "
+            "DD/MM/YYYY (26/11/2021).",
+        ) from None
+
+
 def _parse(cells: dict[str, str]) -> dict:
     """One row's values, or ValueError naming the column."""
     values = {column: (cells.get(column) or "").strip() for column in COLUMNS}
+    _screen(values)
     for column in REQUIRED:
         if not values[column]:
             raise ValueError(column, f"Enter the {column.replace('_', ' ')}.")
@@ -105,12 +174,15 @@ def _parse(cells: dict[str, str]) -> dict:
             "A case reference is letters, numbers and / _ . - only (at most 50): it must be "
             "the pseudonymised reference.",
         )
+    for column, limit in MAX_LENGTH.items():
+        if len(values[column]) > limit:
+            raise ValueError(
+                column,
+                f"The {column.replace('_', ' ')} must be at most {limit} characters.",
+            )
     parsed = {"case_reference": values["case_reference"], "team": values["team"]}
     for column in ("opened_on", "closed_on"):
-        try:
-            parsed[column] = parse_date(values[column])
-        except ValueError as error:
-            raise ValueError(column, str(error)) from None
+        parsed[column] = _date(column, values[column])
     if parsed["closed_on"] < parsed["opened_on"]:
         raise ValueError("closed_on", "The case cannot close before it opened.")
     flag = values["cross_border"].lower()

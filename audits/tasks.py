@@ -3,6 +3,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import emails, uploads
 from .models import AuditProgramme, LiveConcern
@@ -53,3 +54,9 @@ def send_full_audit_notice(programme_id: int) -> None:
 def import_population(upload_id: int) -> None:
     # The service returns quietly if the upload has gone or has already finished.
     uploads.population_upload_run(upload_id=upload_id)
+
+
+@shared_task(name="audits.clean_population_uploads", soft_time_limit=300, time_limit=360)
+def clean_population_uploads() -> None:
+    # Hourly (CELERY_BEAT_SCHEDULE); the clean-up claims each upload, so an overlap is harmless.
+    uploads.population_uploads_clean(at=timezone.now())

@@ -1,31 +1,75 @@
 """Population files uploaded on the managers' page, imported by a worker with its progress shown.
 
-``population_upload_create`` keeps the file and queues the import; ``population_upload_run``
-(the worker's side) runs ``population_csv.population_import`` and records how far it has got.
-Progress is written with ``QuerySet.update`` outside the import's transaction, so the upload's
-page, on another connection, sees it while the import runs.
+``population_upload_create`` checks the file's content (``ombudsman_tracker.uploads``), keeps it
+under a name the server makes and queues the import; ``population_upload_run`` (the worker's
+side) runs ``population_csv.population_import`` and records how far it has got. Progress is
+written with ``QuerySet.update`` outside the import's transaction, so the upload's page, on
+another connection, sees it while the import runs.
+
+The file holds children's case data, so it is kept only while it is being imported: once
+imported or refused it is deleted, and the upload keeps its name, checksum and row count.
+``population_uploads_clean`` (hourly, and the ``clean_population_uploads`` command) deletes
+what is left behind: uploads stuck in progress, and files no upload in progress refers to.
 """
 
-from datetime import datetime
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.utils import timezone
+
+from ombudsman_tracker.checksums import upload_sha256
+from ombudsman_tracker.uploads import upload_check
 
 from . import population_csv, tasks
 from .models import PopulationUpload, UploadStatus
 
+logger = logging.getLogger(__name__)
+
+# About 500,000 cases; the import streams the file, so the size only bounds the wait.
+POPULATION_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+UPLOAD_FOLDER = "population-uploads"
+# A file younger than this may belong to an upload whose transaction has not committed yet.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def population_file_check(file):
+    """What the uploaded file is (a CSV, by its content), or ``ValidationError``."""
+    return upload_check(file, allowed=["csv"], max_bytes=POPULATION_MAX_UPLOAD_BYTES)
+
 
 def population_upload_create(*, file, organisation, by, at: datetime) -> PopulationUpload:
-    """Keep the uploaded file and queue its import when the transaction commits."""
+    """Check and keep the uploaded file, and queue its import when the transaction commits.
+
+    Raises ``ValidationError`` if the file is not a CSV by its content (or carries a virus).
+    """
+    sniffed = population_file_check(file)
+    kept = File(file, name=f"{secrets.token_hex(16)}.{sniffed.extension}")
     upload = PopulationUpload.objects.create(
         organisation=organisation,
-        file=file,
+        file=kept,
         file_name=file.name,
+        sha256=upload_sha256(kept),
         uploaded_by=by,
         uploaded_at=at,
         bytes_total=file.size,
     )
     tasks.import_population.delay_on_commit(upload.pk)
     return upload
+
+
+def _file_delete(name: str) -> None:
+    """Delete a kept file; one that cannot be deleted now is left to the clean-up."""
+    if not name:
+        return
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.exception("Could not delete the population file %s; the clean-up will.", name)
 
 
 def _errors(errors) -> list[dict]:
@@ -58,6 +102,11 @@ def population_upload_run(*, upload_id: int) -> None:
     def writing() -> None:
         mine.update(status=UploadStatus.WRITING)
 
+    def finished(**fields) -> None:
+        # The file goes as soon as the import has finished, whatever its outcome.
+        mine.update(file="", finished_at=timezone.now(), **fields)
+        _file_delete(upload.file.name)
+
     try:
         with upload.file.open("rb") as file:
             summary = population_csv.population_import(
@@ -70,26 +119,85 @@ def population_upload_run(*, upload_id: int) -> None:
                 writing=writing,
             )
     except population_csv.PopulationImportError as error:
-        mine.update(
+        finished(
             status=UploadStatus.FAILED,
             result={"summary": str(error), "errors": _errors(error.errors)},
-            finished_at=timezone.now(),
         )
         return
     except Exception:
         # A crash or the soft time limit: the write is one transaction, so nothing was written.
         # Say so rather than leave the page refreshing for ever; the worker logs the traceback.
-        mine.update(
+        finished(
             status=UploadStatus.FAILED,
             result={
                 "summary": "The import stopped before it finished; nothing was imported.",
                 "errors": [],
             },
-            finished_at=timezone.now(),
         )
         raise
-    mine.update(
+    finished(
         status=UploadStatus.DONE,
         result={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged},
-        finished_at=timezone.now(),
     )
+
+
+@dataclass(frozen=True)
+class CleanUp:
+    stale: int  # uploads stuck in progress, now marked failed
+    orphans: int  # files deleted that no upload in progress refers to
+
+
+STALE_SUMMARY = (
+    "The import did not finish, so it was stopped and the file deleted. Upload the file again: "
+    "cases already held are never imported twice."
+)
+
+
+def _stored_files(folder: str):
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_files(f"{folder}/{sub}")
+
+
+def population_uploads_clean(*, at: datetime) -> CleanUp:
+    """Mark failed the uploads still in progress ``POPULATION_UPLOAD_STALE_HOURS`` after they
+    were made, deleting their files, then delete every file under the uploads' folder that no
+    upload in progress refers to (older than ``ORPHAN_GRACE``).
+
+    Safe to run twice or alongside the worker: each upload is claimed by a compare-and-set.
+    """
+    cutoff = at - timedelta(hours=settings.POPULATION_UPLOAD_STALE_HOURS)
+    stale = 0
+    for upload in PopulationUpload.objects.filter(
+        status__in=PopulationUpload.IN_PROGRESS, uploaded_at__lte=cutoff
+    ).only("pk", "file"):
+        claimed = PopulationUpload.objects.filter(
+            pk=upload.pk, status__in=PopulationUpload.IN_PROGRESS
+        ).update(
+            status=UploadStatus.FAILED,
+            file="",
+            result={"summary": STALE_SUMMARY, "errors": []},
+            finished_at=at,
+        )
+        if claimed:
+            _file_delete(upload.file.name)
+            stale += 1
+    in_progress = set(
+        PopulationUpload.objects.filter(status__in=PopulationUpload.IN_PROGRESS)
+        .exclude(file="")
+        .values_list("file", flat=True)
+    )
+    orphans = 0
+    for name in _stored_files(UPLOAD_FOLDER):
+        if name in in_progress or default_storage.get_modified_time(name) > at - ORPHAN_GRACE:
+            continue
+        _file_delete(name)
+        orphans += 1
+    if stale or orphans:
+        logger.info("Population uploads cleaned: %s stale, %s orphaned files.", stale, orphans)
+    return CleanUp(stale=stale, orphans=orphans)

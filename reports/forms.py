@@ -3,10 +3,9 @@ else: the views pass ``cleaned_data`` to ``reports.services``."""
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
 from ombudsman_tracker.forms import GovukDateField
-from recommendations.forms import describe_upload
+from ombudsman_tracker.uploads import upload_check
 
 from .models import DEFAULT_RECOMMENDATION, CommitteeReport
 
@@ -155,14 +154,13 @@ class DistributionForm(forms.Form):
         )
 
     def clean_minutes(self):
-        """The same limits as evidence: EVIDENCE_MAX_UPLOAD_BYTES, EVIDENCE_ALLOWED_EXTENSIONS."""
+        """As evidence: name, size and content checked (``ombudsman_tracker.uploads``)."""
         upload = self.cleaned_data.get("minutes")
         if not upload:
             return None
-        if problem := describe_upload(
+        upload_check(
             upload,
             allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
             max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
-        ):
-            raise ValidationError(problem)
+        )
         return upload

@@ -5,6 +5,8 @@ from never change. A later change to the data gives a new version. Every change 
 ``reports.services``; models hold facts about their own row.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -180,7 +182,8 @@ class CommitteeReport(models.Model):
 
 
 def minutes_upload_to(instance, filename):
-    return f"reports/minutes/{instance.complaint_id}/{filename}"
+    # As evidence: a random folder, the name made by ``services.distribution_record``.
+    return f"reports/minutes/{instance.complaint_id}/{secrets.token_hex(16)}/{filename}"
 
 
 class DistributionEntry(models.Model):

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,6 +18,7 @@ from django.utils.text import slugify
 
 from ombudsman_tracker.checksums import upload_sha256
 from ombudsman_tracker.history import save_with_history
+from ombudsman_tracker.uploads import upload_for_keeping
 from recommendations.models import Deadline, DeadlineKind, DeadlineStatus
 
 from .document import format_date, report_document
@@ -206,8 +208,14 @@ def distribution_record(
         recorded_at=at,
     )
     if minutes is not None:
-        entry.minutes_sha256 = upload_sha256(minutes)
-        entry.minutes = minutes
+        kept = upload_for_keeping(
+            minutes,
+            allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
+            max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
+            field="minutes",
+        )
+        entry.minutes_sha256 = upload_sha256(kept)
+        entry.minutes = kept
     entry.full_clean()
     save_with_history(entry, by=by, reason=f"Sent or presented to {body}")
     clock = None

@@ -70,7 +70,20 @@ def test_importing_the_same_file_again_changes_nothing(manager):
 
 
 @pytest.mark.parametrize(
-    "column", ["Child name", "DOB", "Date of birth", "Home address", "Postcode", "Surname"]
+    "column",
+    [
+        "Child name",
+        "ChildName",
+        "DOB",
+        "Date of birth",
+        "DateOfBirth",
+        "NHS Number",
+        "Home address",
+        "Postcode",
+        "Surname",
+        "Telephone",
+        "Email",
+    ],
 )
 def test_a_column_of_personal_identifiers_aborts_the_import(manager, column):
     text = HEADER.rstrip("\n") + f",{column}\n" + "CR-1,Front Door,2018-06-01,2018-09-30,,yes,,,x\n"
@@ -81,8 +94,8 @@ def test_a_column_of_personal_identifiers_aborts_the_import(manager, column):
         RowError(
             1,
             column,
-            f"Column '{column}' looks like a personal identifier. Names, dates of birth and "
-            "addresses must not be imported: remove the column and import again.",
+            f"Column '{column}' looks like personal data: the population must hold pseudonymised "
+            "case references only. Remove the column and import again.",
         )
     ]
 
@@ -107,7 +120,7 @@ def test_a_column_of_personal_identifiers_aborts_the_import(manager, column):
         ),
         ("CR-9,,2018-06-01,2018-09-30,,yes,,", "team", "Enter the team."),
         (
-            "Jane Smith,Front Door,2018-06-01,2018-09-30,,yes,,",
+            "CR 9,Front Door,2018-06-01,2018-09-30,,yes,,",
             "case_reference",
             "A case reference is letters, numbers and / _ . - only (at most 50): it must be the "
             "pseudonymised reference.",

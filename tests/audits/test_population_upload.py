@@ -116,7 +116,7 @@ def test_a_personal_identifier_column_fails_the_upload(
         django_capture_on_commit_callbacks,
     )
 
-    assert "looks like a personal identifier" in page_text(page)
+    assert "looks like personal data" in page_text(page)
     assert not PopulationCase.objects.exists()
 
 

@@ -842,7 +842,7 @@ def test_a_personal_identifier_column_stops_the_import(client, manager, import_w
         client, population_file("CR-1,Jo Bloggs\n", header="case_reference,child_name\n")
     )
 
-    assert "looks like a personal identifier" in page_text(response)
+    assert "looks like personal data" in page_text(response)
     assert not PopulationCase.objects.exists()
 
 
