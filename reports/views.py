@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.decorators import permission_needed
 from recommendations.forms import add_service_errors
 from recommendations.selectors import complaint_get_for, complaints_visible_to
+from viewlog.services import ViewKind, view_record
 
 from . import selectors, services
 from .document import ReportDocument, report_document, tables_csv
@@ -127,6 +128,7 @@ def report_update(request, pk):
 @permission_needed("reports.view_committeereport")
 def report_detail(request, pk):
     report = selectors.report_get_for(request.user, pk)
+    view_record(user=request.user, record=report, kind=ViewKind.COMMITTEE_REPORT, at=timezone.now())
     return render(
         request,
         "reports/committeereport_detail.html",
@@ -162,6 +164,13 @@ def report_issue(request, pk):
 @permission_needed("reports.view_committeereport")
 def report_docx(request, pk):
     report = selectors.report_get_for(request.user, pk)
+    view_record(
+        user=request.user,
+        record=report,
+        kind=ViewKind.COMMITTEE_REPORT,
+        at=timezone.now(),
+        download="docx",
+    )
     if report.is_issued:
         return FileResponse(
             report.docx.open("rb"),
@@ -180,6 +189,13 @@ def report_docx(request, pk):
 @permission_needed("reports.view_committeereport")
 def report_pdf(request, pk):
     report = selectors.report_get_for(request.user, pk)
+    view_record(
+        user=request.user,
+        record=report,
+        kind=ViewKind.COMMITTEE_REPORT,
+        at=timezone.now(),
+        download="pdf",
+    )
     if report.is_issued:
         return FileResponse(
             report.pdf.open("rb"),
@@ -199,6 +215,13 @@ def report_pdf(request, pk):
 def report_csv(request, pk):
     """The report's tables, one after another; the byte-order mark lets Excel read UTF-8."""
     report = selectors.report_get_for(request.user, pk)
+    view_record(
+        user=request.user,
+        record=report,
+        kind=ViewKind.COMMITTEE_REPORT,
+        at=timezone.now(),
+        download="csv",
+    )
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{_file_stem(report)}.csv"'},
@@ -275,6 +298,13 @@ def minutes_download(request, pk):
     entry = selectors.entry_get_for(request.user, pk)
     if not entry.minutes:
         raise Http404("No minutes were attached.")
+    view_record(
+        user=request.user,
+        record=entry,
+        kind=ViewKind.MINUTES,
+        at=timezone.now(),
+        download=entry.minutes.name,
+    )
     return FileResponse(
         entry.minutes.open("rb"), as_attachment=True, filename=Path(entry.minutes.name).name
     )

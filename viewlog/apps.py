@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ViewlogConfig(AppConfig):
+    name = "viewlog"
+    verbose_name = "view log"
