@@ -88,13 +88,38 @@ def working_days_beginning_with(start: date, days: int) -> date:
     return working_days_within(start, days)
 
 
+class DateOutOfRangeError(ValueError):
+    """The period runs past the last date Python (and so the app) can hold."""
+
+    def __init__(self):
+        super().__init__(
+            f"That period runs past {date.max:%-d %B %Y}, the last date the app can hold."
+        )
+
+
 def due_date(*, anchor: date, count: int, unit: str, counting: str) -> date:
-    """The last day allowed by a rule: ``count`` ``unit`` counted from ``anchor``."""
+    """The last day allowed by a rule: ``count`` ``unit`` counted from ``anchor``.
+
+    Raises ValueError for a rule with no period, and ``DateOutOfRangeError`` (a ValueError) for a
+    period that would end after 31 December 9999 (a mistyped year, say).
+    """
     if count < 1:
         raise ValueError("A period must be at least one unit long.")
-    within = counting == Counting.WITHIN
     if counting not in (Counting.WITHIN, Counting.BEGINNING_WITH):
         raise ValueError(f"A {counting!r} deadline has no period to count.")
+    if unit not in Unit.values:
+        raise ValueError(f"Unknown unit {unit!r}.")
+    # Each unit is at least a day long: a period longer than the days left cannot end in time.
+    if count > (date.max - anchor).days + 1:
+        raise DateOutOfRangeError
+    try:
+        return _period_end(anchor, count, unit, within=counting == Counting.WITHIN)
+    except (OverflowError, ValueError):
+        # date arithmetic past year 9999: OverflowError from timedelta, ValueError from date()
+        raise DateOutOfRangeError from None
+
+
+def _period_end(anchor: date, count: int, unit: str, *, within: bool) -> date:
     match unit:
         case Unit.MONTHS:
             return months_within(anchor, count) if within else months_beginning_with(anchor, count)
@@ -106,7 +131,7 @@ def due_date(*, anchor: date, count: int, unit: str, counting: str) -> date:
             if within:
                 return working_days_within(anchor, count)
             return working_days_beginning_with(anchor, count)
-    raise ValueError(f"Unknown unit {unit!r}.")
+    raise AssertionError(unit)  # due_date checked the unit
 
 
 def describe_rule(*, count: int | None, unit: str | None, counting: str, anchor_label: str) -> str:

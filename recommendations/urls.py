@@ -31,5 +31,6 @@ urlpatterns = [
     path("recommendations/<int:pk>/extension/", views.extension_create, name="extension_create"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("tracker/import/", views.tracker_import, name="tracker_import"),
+    path("tracker/uploads/<int:pk>/", views.tracker_upload, name="tracker_upload"),
     path("tracker/export.csv", views.tracker_export, name="tracker_export"),
 ]

@@ -10,7 +10,8 @@ and an import never overwrites what is already in the app.
 The modules follow the import's steps: ``reading`` (records, header, cells), ``checking``
 (each row on its own, with ``lookups`` and ``rules``), ``planning`` (rows against each other and
 the app), ``writing`` (through the services), tied together in ``importer``. The columns are in
-``columns``, documented for users in ``docs/tracker-csv.md``; keep that page in step.
+``columns``, documented for users in ``docs/tracker-csv.md``; keep that page in step. A file
+uploaded on the import page is imported by a worker, its progress shown: see ``uploads``.
 """
 
 from ombudsman_tracker.csv_import import RowError, parse_date
@@ -21,6 +22,14 @@ from .export import tracker_export
 from .importer import ImportSummary, tracker_import
 from .reading import ENCODING_MESSAGE
 from .rules import Rule
+from .uploads import (
+    tracker_upload_create,
+    tracker_upload_get_for,
+    tracker_upload_progress_text,
+    tracker_upload_result_text,
+    tracker_upload_run,
+    tracker_uploads_visible_to,
+)
 
 __all__ = [
     "ENCODING_MESSAGE",
@@ -34,4 +43,10 @@ __all__ = [
     "parse_date",
     "tracker_export",
     "tracker_import",
+    "tracker_upload_create",
+    "tracker_upload_get_for",
+    "tracker_upload_progress_text",
+    "tracker_upload_result_text",
+    "tracker_upload_run",
+    "tracker_uploads_visible_to",
 ]

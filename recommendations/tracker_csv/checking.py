@@ -10,7 +10,7 @@ from ombudsman_tracker.csv_import import parse_date
 from organisations.models import Organisation
 
 from .. import services
-from ..deadlines import Counting, due_date
+from ..deadlines import Counting, DateOutOfRangeError, due_date
 from ..models import (
     Complaint,
     Evidence,
@@ -235,9 +235,13 @@ def _check_due_date(row: Row, cells: Cells):
             "rule", f"The rule '{row.rule}' counts from the date received: give received_date."
         )
         return
-    computed = due_date(
-        anchor=anchor, count=row.rule.count, unit=row.rule.unit, counting=row.rule.counting
-    )
+    try:
+        computed = due_date(
+            anchor=anchor, count=row.rule.count, unit=row.rule.unit, counting=row.rule.counting
+        )
+    except DateOutOfRangeError as exc:
+        cells.error("rule", f"The rule '{row.rule}' from {long_date(anchor)} gives no date: {exc}")
+        return
     if cells.blank("due_date"):
         row.due_date = computed
     elif row.due_date is not None and row.due_date != computed:

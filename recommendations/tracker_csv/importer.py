@@ -1,5 +1,6 @@
 """The import: read and check every row, check them together, then write all or nothing."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,6 +16,10 @@ from .planning import plan_rows
 from .reading import Cells, header_names, numbered_records
 from .writing import write_plan
 
+# How often ``checked`` is called: checking a row takes tens of microseconds (recording one
+# takes tens of milliseconds: see ``writing.WRITE_PROGRESS_EVERY``).
+CHECK_PROGRESS_EVERY = 1000  # rows
+
 
 @dataclass(frozen=True)
 class ImportSummary:
@@ -29,7 +34,16 @@ class ImportSummary:
         )
 
 
-def tracker_import(*, file, by, at: datetime | None = None, dry_run: bool = False) -> ImportSummary:
+def tracker_import(
+    *,
+    file,
+    by,
+    at: datetime | None = None,
+    dry_run: bool = False,
+    checked: Callable[[int, int], None] | None = None,
+    writing: Callable[[int], None] | None = None,
+    written: Callable[[int], None] | None = None,
+) -> ImportSummary:
     """Import a spreadsheet tracker: one row per recommendation (columns: ``IMPORT_COLUMNS``).
 
     ``file`` is a text stream (open it with ``newline=""``) or a binary one such as an upload,
@@ -43,11 +57,28 @@ def tracker_import(*, file, by, at: datetime | None = None, dry_run: bool = Fals
     ``evidence_add`` and ``recommendation_transition``. Rows already in the app with the same
     values are left alone; any problem raises ``TrackerImportError`` listing every one, and
     nothing is written. ``dry_run`` checks the file and returns what would be created.
+
+    For a progress indicator (the worker's import of an upload): ``checked(rows, bytes read)``
+    after every ``CHECK_PROGRESS_EVERY`` rows and at the end of the check (bytes read is 0 for
+    a text stream); ``writing(records)`` once every row has passed, with the number of
+    complaints and recommendations to record, before the write transaction opens; and
+    ``written(records)`` every ``writing.WRITE_PROGRESS_EVERY`` records inside it: what that
+    saves must go through another connection to be seen before the import commits.
     """
     at = at or timezone.now()
     lookups = Lookups()
+    binary = isinstance(file.read(0), bytes)
+
+    def rows_checked(rows: int) -> None:
+        if checked:
+            # Where the text reader has got to in the bytes: a little ahead of the rows parsed
+            # (it reads in chunks), which is close enough for a progress bar.
+            checked(rows, file.tell() if binary else 0)
+
     with text_stream(file) as text:
-        rows, errors = _read(text, lookups, by=by, today=timezone.localdate(at))
+        rows, errors = _read(
+            text, lookups, by=by, today=timezone.localdate(at), progress=rows_checked
+        )
     if not rows and not errors:
         raise TrackerImportError(
             errors=[RowError(None, "", "The file has a header row but no recommendations.")]
@@ -56,8 +87,10 @@ def tracker_import(*, file, by, at: datetime | None = None, dry_run: bool = Fals
     if errors:
         raise TrackerImportError(errors=errors)
     if not dry_run:
+        if writing:
+            writing(len(plan.new_complaints) + len(plan.new_rows))
         with transaction.atomic():
-            write_plan(plan, by=by, at=at)
+            write_plan(plan, by=by, at=at, written=written)
     return ImportSummary(
         complaints_created=len(plan.new_complaints),
         recommendations_created=len(plan.new_rows),
@@ -65,7 +98,9 @@ def tracker_import(*, file, by, at: datetime | None = None, dry_run: bool = Fals
     )
 
 
-def _read(text, lookups: Lookups, *, by, today: date) -> tuple[list[Row], list[RowError]]:
+def _read(
+    text, lookups: Lookups, *, by, today: date, progress: Callable[[int], None]
+) -> tuple[list[Row], list[RowError]]:
     """Every row read and checked on its own: the rows without problems, and every problem."""
     records = numbered_records(text)
     number, header = next(records, (None, []))
@@ -84,7 +119,7 @@ def _read(text, lookups: Lookups, *, by, today: date) -> tuple[list[Row], list[R
             errors=[RowError(1, "", "Row 1 must be the header row, naming the columns.")]
         )
     names = header_names(header)
-    rows, errors = [], []
+    rows, errors, count = [], [], 0
     for number, record in records:
         if not any(value.strip() for value in record):
             continue  # a blank row, as spreadsheets often leave at the end
@@ -93,4 +128,8 @@ def _read(text, lookups: Lookups, *, by, today: date) -> tuple[list[Row], list[R
         errors += cells.errors
         if row is not None:
             rows.append(row)
+        count += 1
+        if count % CHECK_PROGRESS_EVERY == 0:
+            progress(count)
+    progress(count)
     return rows, errors

@@ -1,5 +1,6 @@
 """Writing a checked plan through ``recommendations.services``."""
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from ombudsman_tracker.csv_import import RowError
 from ombudsman_tracker.history import history_note
 
 from .. import services
+from ..deadlines import DateOutOfRangeError
 from ..models import RecommendationStatus
 from .checking import Row
 from .errors import TrackerImportError
@@ -18,15 +20,31 @@ from .planning import Plan
 
 IMPORT_REASON = "imported from a spreadsheet tracker"
 EVIDENCE_DESCRIPTION = "Link recorded in the imported spreadsheet tracker"
+# Recording a recommendation takes tens of milliseconds: progress every second or two.
+WRITE_PROGRESS_EVERY = 50  # complaints and recommendations
 
 
-def write_plan(plan: Plan, *, by, at: datetime):
-    """Record the plan through the services. Call inside ``transaction.atomic()``."""
+def write_plan(plan: Plan, *, by, at: datetime, written: Callable[[int], None] | None = None):
+    """Record the plan through the services. Call inside ``transaction.atomic()``.
+
+    ``written(records)`` is called after every ``WRITE_PROGRESS_EVERY`` complaints and
+    recommendations recorded, and once at the end.
+    """
+    count = 0
+
+    def recorded():
+        nonlocal count
+        count += 1
+        if written and count % WRITE_PROGRESS_EVERY == 0:
+            written(count)
+
     with history_note(IMPORT_REASON):
-        _write_rows(plan, by=by, at=at)
+        _write_rows(plan, by=by, at=at, recorded=recorded)
+    if written:
+        written(count)
 
 
-def _write_rows(plan: Plan, *, by, at: datetime):
+def _write_rows(plan: Plan, *, by, at: datetime, recorded: Callable[[], None]):
     today = timezone.localdate(at)
     complaints = dict(plan.existing_complaints)
     for key, row in plan.new_complaints.items():
@@ -43,6 +61,7 @@ def _write_rows(plan: Plan, *, by, at: datetime):
                 organisations=row.organisations,
                 by=by,
             )
+        recorded()
     for row in plan.new_rows:
         with _reported_against(row):
             recommendation = services.recommendation_create(
@@ -71,6 +90,7 @@ def _write_rows(plan: Plan, *, by, at: datetime):
                     by=by,
                     on=row.completed_on or today,
                 )
+        recorded()
 
 
 @contextmanager
@@ -80,6 +100,9 @@ def _reported_against(row: Row):
         yield
     except ValidationError as exc:
         raise TrackerImportError(errors=[RowError(row.number, "", " ".join(exc.messages))]) from exc
+    except DateOutOfRangeError as exc:
+        # A statutory clock counted from a date near the end of the calendar (year 9999).
+        raise TrackerImportError(errors=[RowError(row.number, "", str(exc))]) from exc
     except IntegrityError as exc:
         message = "Someone else recorded this complaint or recommendation while the file was read."
         raise TrackerImportError(errors=[RowError(row.number, "", message)]) from exc
