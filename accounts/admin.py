@@ -1,14 +1,31 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from organisations.admin_access import OrganisationScopedAdmin
 
+from . import (
+    lockouts,  # noqa: F401  (registers the sign-in lockouts' admin)
+    two_factor,
+)
 from .models import User
 from .roles import Role
+
+# django-otp's own admin pages show every user's authenticator secrets and recovery codes:
+# second factors are only reset, from the user's page (UserAdmin.second_factor_reset_view).
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 def role_groups():
@@ -66,18 +83,61 @@ class UserAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
             },
         ),
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
+        ("Second factor", {"fields": ["second_factor"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
         ("Organisation", {"fields": ["organisation", "team", "job_title"]}),
     ]
-    readonly_fields = ["other_groups"]
+    readonly_fields = ["other_groups", "second_factor"]
 
     @admin.display(description="groups other than the roles")
     def other_groups(self, obj):
         """Kept when someone who may give only the roles saves the user."""
         names = obj.groups.exclude(name__in=Role.values).values_list("name", flat=True)
         return ", ".join(names) or "None"
+
+    @admin.display(description="signs in with")
+    def second_factor(self, obj):
+        described = two_factor.second_factors_described(obj)
+        if not described:
+            return "No second factor: sets one up at the next sign-in"
+        url = reverse("admin:accounts_user_second_factor_reset", args=[obj.pk])
+        return format_html(
+            '{} (<a href="{}">reset the second factor</a>)', ", ".join(described), url
+        )
+
+    def get_urls(self):
+        reset = path(
+            "<path:object_id>/second-factor-reset/",
+            self.admin_site.admin_view(self.second_factor_reset_view),
+            name="accounts_user_second_factor_reset",
+        )
+        return [reset, *super().get_urls()]
+
+    def second_factor_reset_view(self, request, object_id):
+        """A user who lost their phone or key: remove their second factors (after a
+        confirmation), so they set one up again at their next sign-in. Another council's
+        user is a 404, as on every page of the user."""
+        user = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        if request.method == "POST":
+            removed = two_factor.second_factor_reset(user=user, by=request.user)
+            self.message_user(
+                request,
+                f"The second factor of {user} has been reset ({removed} removed): they set "
+                "one up again at their next sign-in.",
+            )
+            return redirect("admin:accounts_user_change", user.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reset the second factor of {user}",
+            "opts": self.opts,
+            "original": user,
+            "devices": two_factor.second_factors_described(user),
+        }
+        return TemplateResponse(request, "accounts/admin_second_factor_reset.html", context)
 
     def get_queryset(self, request):
         users = super().get_queryset(request)

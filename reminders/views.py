@@ -60,7 +60,8 @@ def _feed(deadlines, *, name):
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
-    response["Cache-Control"] = "private, max-age=900"
+    # Cache-Control: no-store, from NoStoreMiddleware as on every response: the feed names
+    # the council's deadlines, and calendar programs poll it whatever a cache would keep.
     return response
 
 

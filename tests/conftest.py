@@ -1,6 +1,9 @@
 import os
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts.roles import Role
 from tests.factories import user_with_role
@@ -43,3 +46,43 @@ def viewer(db):
 def fast_password_hashing(settings):
     """Real hashing is deliberately slow; the suite signs in hundreds of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Two factors ----------------------------------------------------------------------------
+# The requirement stays on in the tests, as in production. ``client.force_login`` also
+# passes the second factor with a real device (a set of recovery codes named below), so the
+# hundreds of tests that sign in reach their pages; tests of the sign-in steps themselves ask
+# for ``force_login_without_second_factor``.
+TEST_DEVICE_NAME = "Signed in by the tests"
+_force_login = {"passes_second_factor": True}
+
+
+def pass_second_factor(client, user):
+    """Mark the client's session as verified by one of ``user``'s devices (made if need be)."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=TEST_DEVICE_NAME)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_passes_the_second_factor():
+    """Session-wide, so that clients signed in by module-scoped fixtures pass it too."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if _force_login["passes_second_factor"]:
+            pass_second_factor(self, user)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield
+
+
+@pytest.fixture
+def force_login_without_second_factor():
+    """``client.force_login`` signs in with the password step only, as the login form does."""
+    _force_login["passes_second_factor"] = False
+    yield
+    _force_login["passes_second_factor"] = True

@@ -17,6 +17,7 @@ from django.db import connections
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+from accounts import two_factor
 from tests.conftest import service_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,6 +35,7 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 LOGIN_PATH = "/accounts/login/"
+SECOND_STEP_PATH = "/accounts/two-factor/code/"
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
@@ -239,13 +241,31 @@ def summary_value(page, key):
     ).locator(".govuk-summary-list__value")
 
 
-def sign_in(page, user, password=PASSWORD):
-    """Sign in through the real form with the keyboard; open it first unless it is showing."""
+def recovery_code(user) -> str:
+    """A one-time recovery code for the second step of signing in (any earlier one is void)."""
+    return two_factor.recovery_codes_make(user=user, count=1)[0]
+
+
+def sign_in(page, user, password=PASSWORD, *, code=None, second_step=True):
+    """Sign in through the real form with the keyboard; open it first unless it is showing.
+
+    Then the second step, when the page asks for it: ``code`` if given, else a recovery code
+    made for the user now (each works once, so every sign-in gets a fresh one). With
+    ``second_step=False`` it stops after the password, wherever that leads.
+    """
     if urlparse(page.url).path != LOGIN_PATH:
         page.goto(LOGIN_PATH)
+    if second_step and code is None and two_factor.second_factor_required(user):
+        code = recovery_code(user)
     type_into(page, page.get_by_label("Username", exact=True), user.get_username())
     type_into(page, page.get_by_label("Password", exact=True), password)
     press_and_wait(page, "Enter")
     if urlparse(page.url).path == LOGIN_PATH:
         problem = page.locator(".govuk-error-summary").all_inner_texts()
         pytest.fail(f"{user} could not sign in: {problem or 'still on the sign-in page'}")
+    if second_step and urlparse(page.url).path == SECOND_STEP_PATH:
+        type_into(page, page.get_by_label("Code", exact=True), code or "")
+        press_and_wait(page, "Enter")
+        if urlparse(page.url).path == SECOND_STEP_PATH:
+            problem = page.locator(".govuk-error-summary").all_inner_texts()
+            pytest.fail(f"{user}'s code was refused: {problem}")

@@ -4,7 +4,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LOGIN_PATH, follow_link, press_and_wait, sign_in, tab_to
+from tests.browser.conftest import (
+    LOGIN_PATH,
+    follow_link,
+    press_and_wait,
+    recovery_code,
+    sign_in,
+    tab_to,
+)
 from tests.dashboard.conftest import known_records
 
 pytestmark = [
@@ -77,9 +84,12 @@ def test_the_dashboard_works_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
     page = context.new_page()
     try:
+        code = recovery_code(records.manager)
         page.goto(LOGIN_PATH)
         page.get_by_label("Username", exact=True).fill(records.manager.username)
         page.get_by_label("Password", exact=True).fill("correct-horse-battery")
+        press_and_wait(page, "Enter")
+        page.get_by_label("Code", exact=True).fill(code)
         press_and_wait(page, "Enter")
         page.goto("/dashboard/")
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts import two_factor
 from accounts.roles import Role
 from audits import services as audit_services
 from audits.population_csv import population_import
@@ -121,10 +122,22 @@ class Command(BaseCommand):
             self._load_minute(organisations, users)
             self._set_up_audit(croydon, users)
 
+        # A fresh one-time recovery code each run, so nobody is stopped at the second step.
+        second_steps = {
+            username: "recovery code " + two_factor.recovery_codes_make(user=user, count=1)[0]
+            if two_factor.second_factor_required(user)
+            else "no second step"
+            for username, user in users.items()
+        }
+
         self.stdout.write(self.style.SUCCESS("Demo data loaded: the minute's case."))
         self.stdout.write("Demo users (all in Croydon Council), password for each: " + password)
+        self.stdout.write(
+            "After the password, enter the user's recovery code (it works once: run seed_demo "
+            "again for new ones, or set up an authenticator app under Account security)."
+        )
         for username, role, *_ in USERS:
-            self.stdout.write(f"  {username:<8} {role}")
+            self.stdout.write(f"  {username:<8} {role:<16}  {second_steps[username]}")
 
     def _load_minute(self, organisations, users):
         manager = users["manager"]

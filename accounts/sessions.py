@@ -1,0 +1,57 @@
+"""How long a signed-in session lasts, and ending a user's sessions.
+
+A session ends after ``SESSION_IDLE_TIMEOUT`` seconds without a request (Django's own
+``SESSION_COOKIE_AGE``, renewed on every request) and, however busy, ``SESSION_ABSOLUTE_TIMEOUT``
+seconds after signing in (``ombudsman_tracker.middleware.SessionLifetimeMiddleware``). A changed
+password ends the user's other sessions through Django's session hash; deactivating a user ends
+all of theirs here.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+# Seconds since the epoch at which the session's user signed in.
+SIGNED_IN_AT = "signed_in_at"
+
+
+def session_sign_in_record(*, session, at: datetime) -> None:
+    session[SIGNED_IN_AT] = at.timestamp()
+
+
+def session_outlived(*, session, at: datetime) -> bool:
+    """Whether the session was signed in more than ``SESSION_ABSOLUTE_TIMEOUT`` seconds before
+    ``at``. A session from before the limit existed starts counting now."""
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if signed_in_at is None:
+        session_sign_in_record(session=session, at=at)
+        return False
+    return at.timestamp() - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT
+
+
+def absolute_timeout_message() -> str:
+    seconds = settings.SESSION_ABSOLUTE_TIMEOUT
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        length = "1 hour" if hours == 1 else f"{hours} hours"
+    else:
+        minutes = max(seconds // 60, 1)
+        length = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return f"You were signed out after {length}: sign in again"
+
+
+def user_sessions_end(*, user, at: datetime | None = None) -> int:
+    """Deletes every unexpired session signed in as ``user`` (the database session backend's
+    rows); returns how many. Reads each live session, which is cheap at a council's scale and
+    happens only when a user is deactivated."""
+    at = at or timezone.now()
+    theirs = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=at).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=theirs).delete()
+    return len(theirs)
