@@ -17,6 +17,7 @@ from accounts.decorators import permission_needed
 from ombudsman_tracker.history import ConflictError
 from recommendations.forms import add_service_errors, after_conflict
 from recommendations.presentation import format_date
+from viewlog.services import ViewKind, view_record
 
 from . import listings, presentation, selectors, services, uploads
 from .forms import (
@@ -87,6 +88,9 @@ def programme_create(request):
 @permission_needed("audits.view_auditprogramme")
 def programme_detail(request, pk):
     programme = selectors.programme_get_for(request.user, pk)
+    view_record(
+        user=request.user, record=programme, kind=ViewKind.AUDIT_PROGRAMME, at=timezone.now()
+    )
     page = listings.programme_page(programme, user=request.user)
     threshold = page.threshold
     return render(
@@ -314,6 +318,7 @@ def moderation_settle(request, pk):
     """Both auditors' answers and the settled answer; or, until both have submitted, why the
     case cannot be settled yet (and no answers: neither auditor has seen the other's)."""
     sample_case = listings.managed_case_get_for(request.user, pk)
+    view_record(user=request.user, record=sample_case, kind=ViewKind.AUDIT_CASE, at=timezone.now())
     pair = selectors.moderation_pair(sample_case)
     form = SettleForm(request.POST or None, initial={"seen": pair.seen})
     if request.method == "POST" and form.is_valid():
@@ -359,6 +364,7 @@ def _answers(outcome):
 @permission_needed(MANAGE)
 def outcome_reopen(request, pk):
     outcome = listings.managed_outcome_get_for(request.user, pk)
+    view_record(user=request.user, record=outcome, kind=ViewKind.AUDIT_OUTCOME, at=timezone.now())
     # Blind moderation: the other auditor of the case, manager or not, may reopen the outcome
     # but not read it until both have submitted.
     hidden = selectors.moderation_pair(outcome.sample_case).hidden_from(request.user)
@@ -409,6 +415,7 @@ def my_cases(request):
 def outcome_form(request, pk):
     """The assigned auditor's (or moderator's) own outcome: a draft, or submit to lock it."""
     sample_case = listings.assigned_case_get_for(request.user, pk)
+    view_record(user=request.user, record=sample_case, kind=ViewKind.AUDIT_CASE, at=timezone.now())
     outcome = listings.own_outcome(sample_case, request.user)
     role = listings.role_of(sample_case, request.user)
     submitting = request.POST.get("action") == "submit"
@@ -503,6 +510,7 @@ def concern_detail(request, pk):
     """
     _manager_only_post(request)
     concern = listings.concern_get_for(request.user, pk)
+    view_record(user=request.user, record=concern, kind=ViewKind.LIVE_CONCERN, at=timezone.now())
     answerable = selectors.concern_answerable_by(concern, request.user)
     if request.method == "POST" and not answerable:
         raise PermissionDenied  # an administrator, say: not a manager of the case's council
@@ -572,6 +580,9 @@ def population_upload(request, pk):
     upload = selectors.population_upload_get_for(request.user, pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    view_record(
+        user=request.user, record=upload, kind=ViewKind.POPULATION_UPLOAD, at=timezone.now()
+    )
     return render(
         request,
         "audits/populationupload_detail.html",

@@ -51,20 +51,29 @@ INSTALLED_APPS = [
     "reminders",
     "reports",
     "dashboard",
+    "viewlog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, whose static files keep their caching; every other response: no-store.
+    "ombudsman_tracker.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Ends a session SESSION_ABSOLUTE_TIMEOUT after sign-in, before any other check on it.
+    "ombudsman_tracker.middleware.SessionLifetimeMiddleware",
+    # Those who need a second factor reach nothing but the steps to pass it (accounts.two_factor).
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns away a POST to a password page while LOCAL_PASSWORDS is off.
+    "accounts.single_sign_on.LocalPasswordsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -84,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ombudsman_tracker.context_processors.service",
                 "ombudsman_tracker.navigation.service_navigation",
+                "accounts.context_processors.two_factor",
             ],
         },
     },
@@ -108,14 +118,18 @@ AUTH_USER_MODEL = "accounts.User"
 # django-axes first, so a locked-out username and address is refused before any password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, obeying LOCAL_PASSWORDS (read on each sign-in).
+    "accounts.single_sign_on.LocalPasswordBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},  # OWASP ASVS level 2 (2.1.1)
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -124,11 +138,83 @@ AUTH_PASSWORD_VALIDATORS = [
 OTP_WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname
 OTP_WEBAUTHN_RP_NAME = "Ombudsman Tracker"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [SITE_URL]
+# A key is a second factor after the password, never a sign-in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_TOTP_ISSUER = "Ombudsman Tracker"
+# Off only for a demonstration or development: every page then says so.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+# The roles that can read case data must pass a second factor; staff and superusers always.
+TWO_FACTOR_REQUIRED_GROUPS = env.list(
+    "TWO_FACTOR_REQUIRED_GROUPS",
+    default=["Officers", "Auditors", "Committee clerks", "Managers", "Administrators"],
+)
 
 # Sessions end after this many seconds without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However busy, a session ends this many seconds after signing in (default 12 hours).
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+
+# --- Sign-in throttling and password resets -------------------------------------------------
+# django-axes refuses a username from the address it was tried from, after this many failed
+# sign-ins (a success starts the count again), for this many hours (0.5: 30 minutes). The same
+# address may still sign in as someone else; the admin's sign-in counts the same way.
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.float("SIGN_IN_LOCKOUT_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked do not push the end further away, so the time the page gives holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# accounts.lockouts registers axes' records in the admin under the project's rules instead.
+AXES_ENABLE_ADMIN = False
+# Reverse proxies in front of the app, each appending to X-Forwarded-For: the client address
+# is read from that header only when this says how many there are (0: REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password reset emails per hour, from one client address and to one email address; requests
+# beyond them get the same page and no email.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=5)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+
+# --- Single sign-on (OpenID Connect) --------------------------------------------------------
+# Staff sign in with the council's identity provider (e.g. Microsoft Entra ID) once
+# OIDC_RP_CLIENT_ID is set; the endpoints and issuer are then required (a missing one stops
+# the app from starting). Accounts are matched by email, never created (accounts.single_sign_on).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+_oidc_required = {} if OIDC_RP_CLIENT_ID else {"default": ""}
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", **_oidc_required)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", **_oidc_required)
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", **_oidc_required)
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", **_oidc_required)
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", **_oidc_required)
+# The ID token's "iss" must be exactly this (the discovery document's "issuer").
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", **_oidc_required)
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)  # seconds for each call to the provider
+# Shown on the sign-in page's button ("Sign in with <name>") and in its messages.
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your council account")
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATE_CLASS = "accounts.single_sign_on.SignInStartView"
+OIDC_CALLBACK_CLASS = "accounts.single_sign_on.SignInCallbackView"
+# The provider's "amr" claim stands for the app's own second factor only if this says so, and
+# only for these methods (e.g. mfa,hwk,fido); otherwise two-factor sign-in follows as usual.
+OIDC_AMR_COUNTS_AS_SECOND_FACTOR = env.bool("OIDC_AMR_COUNTS_AS_SECOND_FACTOR", default=False)
+OIDC_ACCEPTED_AMR = env.list("OIDC_ACCEPTED_AMR", default=["mfa"])
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS = [
+        *AUTHENTICATION_BACKENDS,
+        "accounts.single_sign_on.SingleSignOnBackend",
+    ]
+# Off: the sign-in page shows only the provider's button, and password sign-in, reset and
+# change are refused; superusers may still sign in to /admin/ with a password (break glass)
+# only if LOCAL_PASSWORDS_SUPERUSERS_IN_ADMIN is on.
+LOCAL_PASSWORDS = env.bool("LOCAL_PASSWORDS", default=True)
+LOCAL_PASSWORDS_SUPERUSERS_IN_ADMIN = env.bool("LOCAL_PASSWORDS_SUPERUSERS_IN_ADMIN", default=False)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -191,6 +277,16 @@ EVIDENCE_ALLOWED_EXTENSIONS = env.list(
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# --- Uploads: virus scan and retention (ombudsman_tracker/uploads.py, audits/uploads.py) ------
+# ClamAV's daemon scans every upload when set: tcp://host:3310 or unix:///run/clamav/clamd.ctl.
+# Set, an upload is refused while the daemon cannot give a verdict (fail closed); unset, none is
+# scanned. clamd's StreamMaxLength must exceed the largest upload (the population's is 50MB).
+CLAMAV_URL = env.str("CLAMAV_URL", default="")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
+# A population file is deleted once imported or refused; one still "in progress" this long after
+# its upload (the worker died, or the queue was lost) is marked failed and its file deleted.
+POPULATION_UPLOAD_STALE_HOURS = env.int("POPULATION_UPLOAD_STALE_HOURS", default=6)
+
 # --- Audits ---------------------------------------------------------------------------------
 # A live concern (a child at risk now) must have a response within this many working days.
 LIVE_CONCERN_RESPONSE_WORKING_DAYS = env.int("LIVE_CONCERN_RESPONSE_WORKING_DAYS", default=1)
@@ -199,6 +295,12 @@ LIVE_CONCERN_RESPONSE_WORKING_DAYS = env.int("LIVE_CONCERN_RESPONSE_WORKING_DAYS
 # A Word document whose styles (Title, Heading 1, Heading 2, List Bullet, Caption, Table Grid)
 # the council's reports take; the built-in styles when unset.
 REPORTS_DOCX_TEMPLATE = env.str("REPORTS_DOCX_TEMPLATE", default="") or None
+
+# --- View log -------------------------------------------------------------------------------
+# Who looked at what (viewlog) is kept this many days, then purged nightly. The default, six
+# years, is a period councils commonly keep access logs of children's social care records
+# for; it is only a default: set it to your council's retention schedule.
+VIEW_LOG_RETENTION_DAYS = env.int("VIEW_LOG_RETENTION_DAYS", default=6 * 365)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -247,6 +349,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.send_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    "purge-view-log": {
+        "task": "viewlog.purge",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "clean-population-uploads": {
+        "task": "audits.clean_population_uploads",
+        "schedule": crontab(minute=40),
+    },
+}
+
+# --- Cache ----------------------------------------------------------------------------------
+# Counts password reset requests (accounts.throttling). Redis when REDIS_URL is set, so every
+# web process shares the counts; without it (the demo) each process keeps its own in memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
 }
 
 # --- Internationalisation -------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.password_reset import LimitedPasswordResetForm
 from recommendations.views import home
 
 # Evidence files are never served from a public media URL: views check permission first.
@@ -12,5 +14,16 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
+    # Django's view, with a form that sends no email past the reset limits.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=LimitedPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
+    # Security keys and passkeys (django-otp-webauthn's ceremonies, called by its script).
+    path("webauthn/", include("django_otp_webauthn.urls")),
+    # Single sign-on with the council's identity provider: not found unless it is set up.
+    path("oidc/", include("mozilla_django_oidc.urls")),
 ]

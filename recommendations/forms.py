@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from ombudsman_tracker.forms import GovukBoundField, GovukDateField
+from ombudsman_tracker.uploads import upload_check
 from organisations.models import Organisation, OrganisationKind
 
 from . import services
@@ -490,15 +491,14 @@ class EvidenceForm(forms.Form):
         return _file_size_in_mb(settings.EVIDENCE_MAX_UPLOAD_BYTES)
 
     def clean_file(self):
+        """The name, the size and the content (see ``ombudsman_tracker.uploads``)."""
         upload = self.cleaned_data.get("file")
-        if upload and (
-            problem := describe_upload(
+        if upload:
+            upload_check(
                 upload,
                 allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
                 max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
             )
-        ):
-            raise ValidationError(problem)
         return upload
 
     def clean_url(self):

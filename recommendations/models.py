@@ -3,6 +3,7 @@
 Every change goes through ``recommendations.services``; models hold facts about their own row.
 """
 
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -382,7 +383,9 @@ class Recommendation(models.Model):
 
 
 def evidence_upload_to(instance, filename):
-    return f"evidence/{instance.recommendation_id}/{filename}"
+    # A folder of its own under a random name: the file keeps the name shown and downloaded
+    # (``services.evidence_add`` makes it, with the extension of what the file really is).
+    return f"evidence/{instance.recommendation_id}/{secrets.token_hex(16)}/{filename}"
 
 
 class Evidence(models.Model):
@@ -448,3 +451,86 @@ class StatutoryClockRule(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    CHECKING = "checking", "Checking the rows"
+    WRITING = "writing", "Recording the recommendations"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Not imported"
+
+
+class TrackerUpload(models.Model):
+    """A spreadsheet tracker uploaded on the import page, checked and imported by a worker.
+
+    The row records how far the import has got, for the upload's page, and then its result:
+    the counts, or the problems found. The file is kept under MEDIA_ROOT (never served) only
+    until the worker has imported or refused it; its checksum and row count stay.
+    """
+
+    IN_PROGRESS = (UploadStatus.QUEUED, UploadStatus.CHECKING, UploadStatus.WRITING)
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The uploader's organisation, whose importers follow the import. Blank when "
+        "the uploader sees every organisation: the file may hold any council's rows.",
+    )
+    file = models.FileField(upload_to="tracker-uploads/%Y/%m/", max_length=300, blank=True)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256 checksum", max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    rows_checked = models.PositiveIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_checked = models.PositiveBigIntegerField(default=0)
+    records_to_write = models.PositiveIntegerField(
+        default=0, help_text="The complaints and recommendations to record, once checked."
+    )
+    records_written = models.PositiveIntegerField(default=0)
+    result = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="When done, the counts; when failed, the problems found in the file.",
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=UploadStatus.values), name="tracker_upload_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:tracker_upload", args=[self.pk])
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS
+
+    @property
+    def progress_percent(self) -> int:
+        """Checking is quick and fills a tenth of the bar; recording the rows is most of it."""
+        if self.status == UploadStatus.DONE:
+            return 100
+        if self.status == UploadStatus.WRITING:
+            if not self.records_to_write:
+                return 10
+            return min(99, 10 + self.records_written * 90 // self.records_to_write)
+        if self.status == UploadStatus.CHECKING and self.bytes_total:
+            return min(10, self.bytes_checked * 10 // self.bytes_total)
+        return 0

@@ -8,6 +8,7 @@ Edits that start from a form carry the ``version`` the user saw: if someone else
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import get_text_list
@@ -15,6 +16,7 @@ from django.utils.text import get_text_list
 from ombudsman_tracker.checksums import upload_sha256
 from ombudsman_tracker.history import ConflictError as ConflictError  # for callers
 from ombudsman_tracker.history import save_with_history
+from ombudsman_tracker.uploads import upload_for_keeping
 
 from .deadlines import Counting, due_date
 from .models import (
@@ -458,7 +460,11 @@ def recommendation_transition(
 def evidence_add(
     *, recommendation: Recommendation, description: str, by, at: datetime, file=None, url=""
 ) -> Evidence:
-    """Attach a file (checksummed) or a link to a recommendation."""
+    """Attach a file (checksummed) or a link to a recommendation.
+
+    A file is kept only if ``upload_check`` accepts its content (and ClamAV, when configured,
+    finds no virus), under a name the server makes with the extension of what it really is.
+    """
     evidence = Evidence(
         recommendation=recommendation,
         description=description,
@@ -467,8 +473,14 @@ def evidence_add(
         added_at=at,
     )
     if file is not None:
-        evidence.sha256 = upload_sha256(file)
-        evidence.file = file
+        kept = upload_for_keeping(
+            file,
+            allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
+            max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
+            field="file",
+        )
+        evidence.sha256 = upload_sha256(kept)
+        evidence.file = kept
     evidence.full_clean()
     save_with_history(evidence, by=by, reason="Evidence added")
     return evidence

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_needed
 from reminders import selectors as reminder_selectors
+from viewlog.services import ViewKind, view_record
 
 from . import listings, presentation, selectors, services, timeline, tracker_csv
 from .forms import (
@@ -78,6 +79,7 @@ def complaint_list(request):
 def complaint_detail(request, pk):
     today = timezone.localdate()
     complaint = selectors.complaint_get_for(request.user, pk)
+    view_record(user=request.user, record=complaint, kind=ViewKind.COMPLAINT, at=timezone.now())
     return render(
         request,
         "recommendations/complaint_detail.html",
@@ -356,6 +358,13 @@ def evidence_download(request, pk):
     evidence = listings.evidence_get_for(request.user, pk)
     if not evidence.file:
         raise Http404("This evidence is a link, not a file.")
+    view_record(
+        user=request.user,
+        record=evidence,
+        kind=ViewKind.EVIDENCE,
+        at=timezone.now(),
+        download=evidence.file.name,
+    )
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=Path(evidence.file.name).name
     )
@@ -415,21 +424,40 @@ def extension_decide(request, pk):
 
 @permission_needed("recommendations.import_tracker")
 def tracker_import(request):
+    """Keep the file and send the user to its progress page: a worker checks and imports it."""
     form = TrackerImportForm(request.POST or None, request.FILES or None)
-    row_errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            summary = tracker_csv.tracker_import(file=form.cleaned_data["file"], by=request.user)
-        except tracker_csv.TrackerImportError as error:
-            row_errors = error.errors
-            form.add_error(
-                "file", f"{error} Correct the problems listed below and upload it again."
+            upload = tracker_csv.tracker_upload_create(
+                file=form.cleaned_data["file"], by=request.user, at=timezone.now()
             )
+        except ValidationError as error:  # not a CSV by its content, or a virus
+            form.add_error("file", error)
         else:
-            messages.success(request, f"Tracker imported: {summary}")
-            return redirect("recommendations:tracker_import")
+            return redirect(upload)
     return render(
-        request, "recommendations/tracker_import.html", {"form": form, "row_errors": row_errors}
+        request,
+        "recommendations/tracker_import.html",
+        {"form": form, "uploads": tracker_csv.tracker_uploads_visible_to(request.user)[:10]},
+    )
+
+
+@permission_needed("recommendations.import_tracker")
+def tracker_upload(request, pk):
+    upload = tracker_csv.tracker_upload_get_for(request.user, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return render(
+        request,
+        "recommendations/trackerupload_detail.html",
+        {
+            "upload": upload,
+            # Refreshing can be stopped (WCAG 2.2.2): the page then offers a link to update it.
+            "refreshing": upload.in_progress and request.GET.get("refresh") != "off",
+            "progress_text": tracker_csv.tracker_upload_progress_text(upload),
+            "result_text": tracker_csv.tracker_upload_result_text(upload),
+            "row_errors": upload.result.get("errors", []),
+        },
     )
 
 
@@ -437,6 +465,13 @@ def tracker_import(request):
 def tracker_export(request):
     """The user's visible recommendations as CSV; the byte-order mark lets Excel read UTF-8."""
     today = timezone.localdate()
+    view_record(
+        user=request.user,
+        record=None,
+        kind=ViewKind.TRACKER_EXPORT,
+        at=timezone.now(),
+        download="csv",
+    )
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={

@@ -26,6 +26,7 @@ from audits import uploads as audit_uploads
 from organisations.models import Organisation
 from recommendations import services
 from recommendations.models import ExtensionBasis
+from recommendations.tracker_csv import tracker_upload_create
 from tests.factories import (
     complaint_recorded,
     population_imported,
@@ -60,6 +61,7 @@ POST, READ = True, False  # whether the URL also accepts POST (changes state)
 C, R, EV, EX = "complaint", "recommendation", "evidence", "extension"
 PG, SC, OUT, LC = "programme", "sample_case", "outcome", "concern"  # audits
 PU = "population_upload"  # audits
+TU = "tracker_upload"
 DR, IR, DE = "draft_report", "issued_report", "distribution_entry"  # reports
 #                                               Officer Auditor Clerk Manager Admin Viewer
 EXPECTED = {
@@ -79,6 +81,7 @@ EXPECTED = {
     # POST only: a GET by a manager is refused as a method, not a permission.
     "recommendations:extension_decide":       Row((403, 403, 403, 405, 405, 403), POST, EX),
     "recommendations:tracker_import":         Row((403, 403, 403, 200, 200, 403), POST),
+    "recommendations:tracker_upload":         Row((403, 403, 403, 200, 200, 403), READ, TU),
     "recommendations:tracker_export":         Row((200, 403, 200, 200, 200, 403)),
     # --- Audits (tests/audits/test_views.py) ---------------------------------------------
     "audits:programme_list":                  Row((200, 200, 200, 200, 200, 200)),
@@ -127,6 +130,14 @@ EXPECTED = {
     "reports:distribution_add":               Row((403, 403, 200, 200, 403, 403), POST, C),
     "reports:minutes_download":               Row((200, 200, 200, 200, 200, 200), READ, DE),
     # --- End of reports ------------------------------------------------------------------
+    # --- Two factors (tests/accounts/test_two_factor.py): each user's own; these sessions
+    # have passed the second factor, so its step sends them on.
+    "accounts:two_factor_enrol":              Row((200, 200, 200, 200, 200, 200), POST),
+    "accounts:two_factor_verify":             Row((302, 302, 302, 302, 302, 302), POST),
+    "accounts:recovery_codes":                Row((200, 200, 200, 200, 200, 200), POST),
+    "accounts:security":                      Row((200, 200, 200, 200, 200, 200)),
+    "accounts:device_remove":                 Row((405, 405, 405, 405, 405, 405), POST),
+    # --- End of two factors --------------------------------------------------------------
 }
 # fmt: on
 
@@ -143,6 +154,18 @@ def _named_patterns(resolver, namespace=""):
 # Calendar programs cannot sign in: these take a secret token in the address instead of a
 # session, and tests/reminders/test_calendar.py tests them.
 TOKEN_URLS = {"reminders:calendar_mine", "reminders:calendar_organisation"}
+# Signing in with the council's identity provider comes before any role:
+# tests/accounts/test_single_sign_on.py tests these.
+SIGN_IN_URLS = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
+# django-otp-webauthn's JSON ceremonies, called by its script (they answer JSON, not a sign-in
+# page): tests/accounts/test_two_factor.py tests who may start them.
+SECURITY_KEY_URLS = {
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 
 
 def project_url_names() -> list[str]:
@@ -153,7 +176,7 @@ def project_url_names() -> list[str]:
             "django.contrib.auth"
         ):
             continue
-        if f"{namespace}{pattern.name}" in TOKEN_URLS:
+        if f"{namespace}{pattern.name}" in TOKEN_URLS | SIGN_IN_URLS | SECURITY_KEY_URLS:
             continue
         # An unnamed URL cannot be in the table: it shows up here as "<namespace>None".
         names.append(f"{namespace}{pattern.name}")
@@ -210,6 +233,12 @@ def _records(patch):
         },
         "complaint": complaint,
         **_recommendation_records(recommendation, manager),
+        # Queued only: its import never runs here, as no transaction commits in these tests.
+        "tracker_upload": tracker_upload_create(
+            file=SimpleUploadedFile("tracker.csv", b"complaint_reference\n"),
+            by=manager,
+            at=timezone.now(),
+        ),
         **audit_records(manager, recommendation, croydon),
         **report_records(manager, complaint, croydon, patch),
         "shared": {

@@ -27,6 +27,7 @@ from recommendations.models import (
     ExtensionStatus,
     Recommendation,
     RecommendationStatus,
+    TrackerUpload,
 )
 from recommendations.tracker_csv import IMPORT_COLUMNS
 from tests.factories import complaint_recorded, lgsco, recommendation_recorded, user_with_role
@@ -713,28 +714,9 @@ def tracker_row(**changes):
     } | changes
 
 
-def test_the_import_page_shows_each_row_error_and_imports_nothing(client, manager):
-    client.force_login(manager)
-
-    response = client.post(
-        reverse("recommendations:tracker_import"),
-        {
-            "file": tracker_file(
-                tracker_row(), tracker_row(recommendation_number="2", report_date="31/02/2022")
-            )
-        },
-    )
-
-    rows = [(e.row_number, e.column) for e in response.context["row_errors"]]
-    assert rows == [(3, "report_date")]
-    text = page_text(response)
-    assert "The file has 1 problem; nothing was imported." in text
-    assert "&#x27;31/02/2022&#x27; is not a real date." in text
-    assert "There is a problem" in text
-    assert not Complaint.objects.filter(reference="22 555 001").exists()
-
-
-def test_the_import_page_reports_what_it_created(client, manager):
+def test_the_import_page_hands_the_file_to_the_worker_and_shows_its_progress(client, manager):
+    """The rows are checked and recorded by the worker (tests/recommendations/
+    test_tracker_upload.py): the request keeps the file and shows where the import has got."""
     client.force_login(manager)
 
     response = client.post(
@@ -743,10 +725,12 @@ def test_the_import_page_reports_what_it_created(client, manager):
         follow=True,
     )
 
-    assert (
-        "Tracker imported: 1 complaint(s) and 2 recommendation(s) created; 0 row(s) already "
-        "in the app." in page_text(response)
-    )
+    assert response.redirect_chain == [
+        (reverse("recommendations:tracker_upload", args=[TrackerUpload.objects.get().pk]), 302)
+    ]
+    assert "Importing tracker.csv" in page_text(response)
+    assert "Waiting to start checking the file" in page_text(response)
+    assert not Complaint.objects.filter(reference="22 555 001").exists()
 
 
 def test_the_import_takes_only_csv_files(client, manager):
