@@ -8,21 +8,20 @@ another connection, sees it while the import runs.
 
 The file holds children's case data, so it is kept only while it is being imported: once
 imported or refused it is deleted, and the upload keeps its name, checksum and row count.
-``population_uploads_clean`` (hourly, and the ``clean_population_uploads`` command) deletes
+``population_uploads_clean`` (hourly, and the ``clean_uploads`` command) deletes
 what is left behind: uploads stuck in progress, and files no upload in progress refers to.
 """
 
 import logging
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from ombudsman_tracker.checksums import upload_sha256
+from ombudsman_tracker.kept_files import CleanUp, import_files_clean
 from ombudsman_tracker.uploads import upload_check
 
 from . import population_csv, tasks
@@ -33,8 +32,6 @@ logger = logging.getLogger(__name__)
 # About 500,000 cases; the import streams the file, so the size only bounds the wait.
 POPULATION_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_FOLDER = "population-uploads"
-# A file younger than this may belong to an upload whose transaction has not committed yet.
-ORPHAN_GRACE = timedelta(hours=1)
 
 
 def population_file_check(file):
@@ -141,63 +138,15 @@ def population_upload_run(*, upload_id: int) -> None:
     )
 
 
-@dataclass(frozen=True)
-class CleanUp:
-    stale: int  # uploads stuck in progress, now marked failed
-    orphans: int  # files deleted that no upload in progress refers to
-
-
 STALE_SUMMARY = (
     "The import did not finish, so it was stopped and the file deleted. Upload the file again: "
     "cases already held are never imported twice."
 )
 
 
-def _stored_files(folder: str):
-    try:
-        folders, files = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _stored_files(f"{folder}/{sub}")
-
-
 def population_uploads_clean(*, at: datetime) -> CleanUp:
-    """Mark failed the uploads still in progress ``POPULATION_UPLOAD_STALE_HOURS`` after they
-    were made, deleting their files, then delete every file under the uploads' folder that no
-    upload in progress refers to (older than ``ORPHAN_GRACE``).
-
-    Safe to run twice or alongside the worker: each upload is claimed by a compare-and-set.
-    """
-    cutoff = at - timedelta(hours=settings.POPULATION_UPLOAD_STALE_HOURS)
-    stale = 0
-    for upload in PopulationUpload.objects.filter(
-        status__in=PopulationUpload.IN_PROGRESS, uploaded_at__lte=cutoff
-    ).only("pk", "file"):
-        claimed = PopulationUpload.objects.filter(
-            pk=upload.pk, status__in=PopulationUpload.IN_PROGRESS
-        ).update(
-            status=UploadStatus.FAILED,
-            file="",
-            result={"summary": STALE_SUMMARY, "errors": []},
-            finished_at=at,
-        )
-        if claimed:
-            _file_delete(upload.file.name)
-            stale += 1
-    in_progress = set(
-        PopulationUpload.objects.filter(status__in=PopulationUpload.IN_PROGRESS)
-        .exclude(file="")
-        .values_list("file", flat=True)
+    """Population uploads stuck in progress marked failed, and files left behind deleted
+    (``ombudsman_tracker.kept_files``)."""
+    return import_files_clean(
+        uploads=PopulationUpload, folder=UPLOAD_FOLDER, stale_summary=STALE_SUMMARY, at=at
     )
-    orphans = 0
-    for name in _stored_files(UPLOAD_FOLDER):
-        if name in in_progress or default_storage.get_modified_time(name) > at - ORPHAN_GRACE:
-            continue
-        _file_delete(name)
-        orphans += 1
-    if stale or orphans:
-        logger.info("Population uploads cleaned: %s stale, %s orphaned files.", stale, orphans)
-    return CleanUp(stale=stale, orphans=orphans)

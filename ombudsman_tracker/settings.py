@@ -283,9 +283,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # scanned. clamd's StreamMaxLength must exceed the largest upload (the population's is 50MB).
 CLAMAV_URL = env.str("CLAMAV_URL", default="")
 CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
-# A population file is deleted once imported or refused; one still "in progress" this long after
-# its upload (the worker died, or the queue was lost) is marked failed and its file deleted.
-POPULATION_UPLOAD_STALE_HOURS = env.int("POPULATION_UPLOAD_STALE_HOURS", default=6)
+# A population or tracker file is deleted once imported or refused; an import still "in
+# progress" this long after its upload (the worker died, or the queue was lost) is marked failed
+# and its file deleted (ombudsman_tracker.kept_files).
+UPLOAD_STALE_HOURS = env.int("UPLOAD_STALE_HOURS", default=6)
 
 # --- Audits ---------------------------------------------------------------------------------
 # A live concern (a child at risk now) must have a response within this many working days.
@@ -356,6 +357,10 @@ CELERY_BEAT_SCHEDULE = {
     "clean-population-uploads": {
         "task": "audits.clean_population_uploads",
         "schedule": crontab(minute=40),
+    },
+    "clean-tracker-uploads": {
+        "task": "recommendations.clean_tracker_uploads",
+        "schedule": crontab(minute=45),
     },
 }
 

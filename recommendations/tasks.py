@@ -1,6 +1,7 @@
 """Thin Celery tasks: take ids, re-fetch, return quietly if the row has gone, call a function."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import tracker_csv
 
@@ -11,3 +12,9 @@ from . import tracker_csv
 def import_tracker(upload_id: int) -> None:
     # The service returns quietly if the upload has gone or has already finished.
     tracker_csv.tracker_upload_run(upload_id=upload_id)
+
+
+@shared_task(name="recommendations.clean_tracker_uploads", soft_time_limit=300, time_limit=360)
+def clean_tracker_uploads() -> None:
+    # Hourly (CELERY_BEAT_SCHEDULE); the clean-up claims each upload, so an overlap is harmless.
+    tracker_csv.tracker_uploads_clean(at=timezone.now())

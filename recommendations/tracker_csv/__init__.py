@@ -28,6 +28,7 @@ from .uploads import (
     tracker_upload_progress_text,
     tracker_upload_result_text,
     tracker_upload_run,
+    tracker_uploads_clean,
     tracker_uploads_visible_to,
 )
 
@@ -48,5 +49,6 @@ __all__ = [
     "tracker_upload_progress_text",
     "tracker_upload_result_text",
     "tracker_upload_run",
+    "tracker_uploads_clean",
     "tracker_uploads_visible_to",
 ]

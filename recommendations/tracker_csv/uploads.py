@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ombudsman_tracker.checksums import upload_sha256
+from ombudsman_tracker.kept_files import CleanUp, import_files_clean
 from ombudsman_tracker.uploads import upload_check
 
 from .. import tasks
@@ -32,6 +33,11 @@ from .importer import ImportSummary, tracker_import
 logger = logging.getLogger(__name__)
 
 PERMISSION = "recommendations.import_tracker"
+UPLOAD_FOLDER = "tracker-uploads"  # as TrackerUpload.file's upload_to
+STALE_SUMMARY = (
+    "The import did not finish, so it was stopped and the file deleted; nothing was imported. "
+    "Upload the file again."
+)
 # A file with a problem in every cell could list hundreds of thousands: the page shows these.
 MAX_ERRORS_KEPT = 500
 
@@ -263,3 +269,11 @@ def tracker_upload_result_text(upload: TrackerUpload) -> str:
     if upload.status != UploadStatus.DONE:
         return ""
     return f"Tracker imported: {ImportSummary(**upload.result)}"
+
+
+def tracker_uploads_clean(*, at: datetime) -> CleanUp:
+    """Tracker uploads stuck in progress marked failed, and files left behind deleted
+    (``ombudsman_tracker.kept_files``)."""
+    return import_files_clean(
+        uploads=TrackerUpload, folder=UPLOAD_FOLDER, stale_summary=STALE_SUMMARY, at=at
+    )

@@ -25,7 +25,7 @@ AT = datetime(2022, 1, 5, 9, 0, tzinfo=UTC)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CLAMAV_URL = ""
-    settings.POPULATION_UPLOAD_STALE_HOURS = 6
+    settings.UPLOAD_STALE_HOURS = 6
 
 
 def kept_files(settings) -> list[str]:
@@ -185,11 +185,12 @@ def test_the_clean_up_runs_hourly_and_as_a_command(manager, settings):
     uploaded(manager, row(1), at=timezone.now() - timedelta(hours=7))
     out = io.StringIO()
 
-    call_command("clean_population_uploads", stdout=out)
+    call_command("clean_uploads", stdout=out)
 
-    assert out.getvalue().strip() == (
-        "1 stuck upload(s) marked failed, 1 orphaned file(s) deleted."
-    )
+    assert out.getvalue().splitlines() == [
+        "Population uploads: 1 stuck upload(s) marked failed, 1 orphaned file(s) deleted.",
+        "Tracker uploads: 0 stuck upload(s) marked failed, 0 orphaned file(s) deleted.",
+    ]
     entry = settings.CELERY_BEAT_SCHEDULE["clean-population-uploads"]
     assert entry["task"] == clean_population_uploads.name == "audits.clean_population_uploads"
     assert entry["schedule"].minute == {40}

@@ -6,8 +6,9 @@ on commit, so each story captures the commit's callbacks and runs them, as a wor
 """
 
 import hashlib
+import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from accounts.roles import Role
 from organisations.models import Organisation
 from recommendations import tracker_csv
 from recommendations.models import Complaint, Recommendation, TrackerUpload, UploadStatus
-from recommendations.tasks import import_tracker
+from recommendations.tasks import clean_tracker_uploads, import_tracker
 from recommendations.tracker_csv import importer, uploads, writing
 from tests.factories import user_with_role
 from tests.recommendations.test_tracker_csv import tracker_row, tracker_text, written_counts
@@ -614,3 +615,46 @@ def test_the_import_page_runs_the_same_queries_for_one_upload_as_for_several(cli
     several = queries()
 
     assert one == several
+
+
+# --- Clean-up of what an import left behind -------------------------------------------------
+
+
+def test_an_upload_stuck_in_progress_is_failed_and_its_file_and_orphans_deleted(manager, settings):
+    """A worker killed mid-import, or a queued message lost with Redis, leaves an upload "in
+    progress" and its file on disk: the hourly clean-up fails it and deletes the file, and any
+    file no upload in progress refers to."""
+    settings.UPLOAD_STALE_HOURS = 6
+    stuck = uploaded(manager, *good_rows())  # queued only: no transaction commits here
+    TrackerUpload.objects.filter(pk=stuck.pk).update(uploaded_at=AT)
+    left_behind = Path(settings.MEDIA_ROOT) / "tracker-uploads" / "2021" / "12" / "old.csv"
+    left_behind.parent.mkdir(parents=True)
+    left_behind.write_text("complaint_reference\n")
+    old = AT.timestamp()
+    os.utime(left_behind, (old, old))
+
+    first = tracker_csv.tracker_uploads_clean(at=AT + timedelta(hours=7))
+    second = tracker_csv.tracker_uploads_clean(at=AT + timedelta(hours=7))
+
+    stuck.refresh_from_db()
+    assert (first.stale, first.orphans, second.stale, second.orphans) == (1, 1, 0, 0)
+    assert (stuck.status, stuck.file.name) == (UploadStatus.FAILED, "")
+    assert stuck.result["summary"] == uploads.STALE_SUMMARY
+    assert files_kept(settings) == []
+
+
+def test_an_upload_in_progress_keeps_its_file(manager, settings):
+    settings.UPLOAD_STALE_HOURS = 6
+    running = uploaded(manager, *good_rows())
+
+    done = tracker_csv.tracker_uploads_clean(at=running.uploaded_at + timedelta(hours=2))
+
+    assert (done.stale, done.orphans) == (0, 0)
+    assert [path.name for path in files_kept(settings)] == [Path(running.file.name).name]
+
+
+def test_the_tracker_clean_up_runs_hourly(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["clean-tracker-uploads"]
+
+    assert entry["task"] == clean_tracker_uploads.name == "recommendations.clean_tracker_uploads"
+    assert entry["schedule"].minute == {45}
