@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db import transaction
 
 from ombudsman_tracker.csv_import import RowError, header_key, parse_date, text_stream
+from organisations.models import Organisation
 
 from .models import PopulationCase, PopulationImport
 from .personal_data import masked, personal_column, personal_value
@@ -320,8 +321,15 @@ def population_import(
     file.seek(0)
     if writing:
         writing()
+    seen: set[str] = set()
     with transaction.atomic(), text_stream(file) as text:
+        # Imports for one organisation take turns (the same file uploaded twice, the command run
+        # meanwhile): each finds what the other wrote already held, so none inserts it again.
+        Organisation.objects.select_for_update(no_key=True).get(pk=organisation.pk)
         for batch, held in _batches(text, organisation):
+            if errors := _batch_errors(batch, held, seen):
+                # Held since the check, by an import that ran at the same time.
+                raise PopulationImportError(errors[:MAX_ERRORS])
             new = [values for _, values in batch if values["case_reference"] not in held]
             if new and summary.batch is None:
                 summary.batch = PopulationImport.objects.create(

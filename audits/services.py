@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from ombudsman_tracker.history import ConflictError, save_with_history
+from ombudsman_tracker.history import ConflictError, conflict_on_duplicate, save_with_history
 from organisations.models import Team
 from recommendations import services as recommendation_services
 from recommendations.deadlines import Counting, Unit
@@ -144,9 +144,14 @@ def sample_extend(*, programme: AuditProgramme, by, count: int) -> list[SampleCa
 
 @transaction.atomic
 def substitute_add(*, programme: AuditProgramme, case: PopulationCase, reason: str, by):
-    """Add a similar case where the criteria found too few, with the reason for it."""
+    """Add a similar case where the criteria found too few, with the reason for it.
+
+    The programme is locked, so two managers adding at once take turns: the second sees the
+    first's case (already in the sample) and its position (the next one is taken).
+    """
     if not reason.strip():
         raise ValidationError("Give the reason this case is a similar case.")
+    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
     if case.organisation_id != programme.recommendation.organisation_id:
         raise ValidationError("The case belongs to another organisation.")
     if programme.sample_cases.filter(case=case).exists():
@@ -263,7 +268,8 @@ def outcome_save(
     """Save an auditor's answers as a draft, or submit them (which locks them).
 
     ``version`` is the version of the outcome the auditor opened (None for a new one); if
-    someone saved it in between, ``ConflictError`` is raised and nothing is written.
+    someone saved it in between, or saved a new one at the same moment (another tab, a double
+    click), ``ConflictError`` is raised and nothing is written.
     """
     role = _role_for(sample_case, auditor)
     outcome = AuditOutcome.objects.filter(sample_case=sample_case, role=role).first()
@@ -292,12 +298,13 @@ def outcome_save(
                 [f"Answer '{question}' before submitting." for question in missing]
             )
         outcome.status, outcome.submitted_at = OutcomeStatus.SUBMITTED, at
-    save_with_history(
-        outcome,
-        by=auditor,
-        reason="Outcome submitted" if submit else "Draft saved",
-        expected_version=version if outcome.pk else None,
-    )
+    reason = "Outcome submitted" if submit else "Draft saved"
+    if outcome.pk:
+        save_with_history(outcome, by=auditor, reason=reason, expected_version=version)
+    else:
+        # Another tab (or a double click) may save the first version at the same moment.
+        with conflict_on_duplicate(outcome):
+            save_with_history(outcome, by=auditor, reason=reason)
     return outcome
 
 

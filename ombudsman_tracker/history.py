@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 _note: ContextVar[str] = ContextVar("history_note", default="")
@@ -19,15 +20,54 @@ def history_note(note: str):
 
 
 class ConflictError(Exception):
-    """Someone else saved the record after the user opened it; nothing was written."""
+    """Someone else saved the record after the user opened it; nothing was written.
 
-    def __init__(self, instance):
+    ``first_save``: the user was creating it, and someone else created it at the same moment.
+    """
+
+    def __init__(self, instance, *, first_save: bool = False):
         self.instance = instance
+        name = instance._meta.verbose_name
+        happened = (
+            f"This {name} was saved by someone else first, while you were entering it."
+            if first_save
+            else f"This {name} was changed by someone else while you were editing it."
+        )
         super().__init__(
-            f"This {instance._meta.verbose_name} was changed by someone else while you were "
-            "editing it. Your changes have not been saved: check the latest version and make "
+            f"{happened} Your changes have not been saved: check the latest version and make "
             "them again."
         )
+
+
+# SQLSTATE unique_violation; SQLite has no codes, only its message.
+UNIQUE_VIOLATION = "23505"
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Whether ``error`` is a unique constraint refusing a row, not NOT NULL, a foreign key or
+    a check constraint."""
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate == UNIQUE_VIOLATION
+    return str(error).startswith("UNIQUE constraint failed")
+
+
+@contextmanager
+def conflict_on_duplicate(instance):
+    """Save the first version of ``instance`` inside the block, or raise ``ConflictError``.
+
+    Checking for the row first cannot stop two requests both finding nothing and both
+    inserting: the database's unique constraint refuses the second. The block runs in a
+    savepoint, so the caller's transaction (the request's) stays usable to show the conflict;
+    any other integrity error is raised as it is.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        raise ConflictError(instance, first_save=True) from error
 
 
 def save_with_history(instance, *, by, reason: str, expected_version: int | None = None):

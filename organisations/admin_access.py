@@ -7,10 +7,13 @@ only shown. Every model admin mixes in ``OrganisationScopedAdmin``; inlines mix 
 ``OrganisationScopedRows``.
 """
 
+from django.contrib import messages
 from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+
+from ombudsman_tracker.history import ConflictError, conflict_on_duplicate
 
 from .models import Organisation
 
@@ -52,8 +55,9 @@ class OrganisationScopedRows:
 
 class OrganisationScopedAdmin(OrganisationScopedRows):
     """A model admin on ``OrganisationScopedRows``: a row the user may not see is a 404 (not
-    the admin's redirect) on its change, delete, history and password pages, and saves say
-    in the history that they were made here."""
+    the admin's redirect) on its change, delete, history and password pages, saves say in the
+    history that they were made here, and a save refused as a conflict (``ConflictError``)
+    opens the page again with the reason."""
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -90,7 +94,20 @@ class OrganisationScopedAdmin(OrganisationScopedRows):
     def save_model(self, request, obj, form, change):
         verb = "Changed" if change else "Added"
         obj._change_reason = f"{verb} in the administration site"
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # The form found no duplicate name, but another administrator may add one meanwhile.
+        with conflict_on_duplicate(obj):
+            super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConflictError as error:
+            # Nothing was saved: the page opens again, on the latest version, with the reason.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_model(self, request, obj):
         obj._change_reason = "Deleted in the administration site"

@@ -230,13 +230,11 @@ class DeadlineAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.ConflictError as error:
-            problem = str(error)
         except ValidationError as error:
-            problem = " ".join(error.messages)
-        # Nothing was saved: the page opens again on the latest version, with the reason.
-        self.message_user(request, problem, messages.ERROR)
-        return HttpResponseRedirect(request.get_full_path())
+            # Nothing was saved: the page opens again on the latest version, with the reason
+            # (as for a ConflictError, in ``OrganisationScopedAdmin``).
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Extension)

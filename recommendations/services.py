@@ -15,7 +15,7 @@ from django.utils.text import get_text_list
 
 from ombudsman_tracker.checksums import upload_sha256
 from ombudsman_tracker.history import ConflictError as ConflictError  # for callers
-from ombudsman_tracker.history import save_with_history
+from ombudsman_tracker.history import conflict_on_duplicate, save_with_history
 from ombudsman_tracker.uploads import upload_for_keeping
 
 from .deadlines import Counting, due_date
@@ -293,12 +293,15 @@ def complaint_create(*, organisations, by, clock_owner=None, **fields) -> Compla
     """Record a complaint; a public interest report gets its statutory clocks at once.
 
     Unless ``by`` sees every organisation, the complaint must bind their own organisation
-    (``complaint_organisations_check``; ``ValidationError`` otherwise).
+    (``complaint_organisations_check``; ``ValidationError`` otherwise). A reference already
+    recorded is a ``ValidationError``; one recorded by someone else at the same moment (the
+    councils of a cross-border complaint, a double click) is a ``ConflictError``.
     """
     complaint_organisations_check(user=by, organisations=organisations)
     complaint = Complaint(**fields)
     complaint.full_clean()
-    save_with_history(complaint, by=by, reason="Complaint recorded")
+    with conflict_on_duplicate(complaint):
+        save_with_history(complaint, by=by, reason="Complaint recorded")
     complaint.organisations.set(organisations)
     statutory_clocks_generate(complaint=complaint, by=by, owner=clock_owner)
     return complaint
@@ -398,7 +401,12 @@ def recommendation_create(
 def recommendation_update(
     *, recommendation: Recommendation, version: int, by, owner=None, rule=None, **fields
 ) -> Recommendation:
-    """Edit a recommendation's text, kind, expected evidence, owner or deadline rule."""
+    """Edit a recommendation's text, kind, expected evidence, owner or deadline rule.
+
+    The complaint is locked, as by ``recommendation_create``, so a number taken at the same
+    moment by another recommendation is a ``ValidationError``, not a refused insert.
+    """
+    _locked(recommendation.complaint)
     for name, value in fields.items():
         setattr(recommendation, name, value)
     recommendation.full_clean()

@@ -102,6 +102,8 @@ def complaint_create(request):
             complaint = services.complaint_create(by=request.user, **form.service_fields())
         except ValidationError as error:
             add_service_errors(form, error)
+        except services.ConflictError as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, f"Complaint {complaint.reference} recorded")
             return redirect(complaint)

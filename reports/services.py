@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ombudsman_tracker.checksums import upload_sha256
-from ombudsman_tracker.history import save_with_history
+from ombudsman_tracker.history import is_unique_violation, save_with_history
 from ombudsman_tracker.uploads import upload_for_keeping
 from recommendations.models import Deadline, DeadlineKind, DeadlineStatus
 
@@ -142,7 +142,9 @@ def report_issue(*, report: CommitteeReport, by, at: datetime) -> CommitteeRepor
     try:
         with transaction.atomic():
             save_with_history(report, by=by, reason=f"Issued as version {number}")
-    except IntegrityError:
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
         raise ValidationError(
             f"Version {number} was issued by someone else at the same moment: issue it again."
         ) from None

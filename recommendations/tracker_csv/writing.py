@@ -5,11 +5,10 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.utils import timezone
 
 from ombudsman_tracker.csv_import import RowError
-from ombudsman_tracker.history import history_note
+from ombudsman_tracker.history import ConflictError, history_note
 
 from .. import services
 from ..deadlines import DateOutOfRangeError
@@ -103,6 +102,6 @@ def _reported_against(row: Row):
     except DateOutOfRangeError as exc:
         # A statutory clock counted from a date near the end of the calendar (year 9999).
         raise TrackerImportError(errors=[RowError(row.number, "", str(exc))]) from exc
-    except IntegrityError as exc:
-        message = "Someone else recorded this complaint or recommendation while the file was read."
+    except ConflictError as exc:
+        message = "Someone else recorded this complaint while the file was read."
         raise TrackerImportError(errors=[RowError(row.number, "", message)]) from exc
