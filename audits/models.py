@@ -419,6 +419,12 @@ class LiveConcern(models.Model):
     raised_at = models.DateTimeField()
     concern = models.TextField()
     team_manager_email = models.EmailField()
+    emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the email to the team manager was sent (by the outbox: see "
+        "audits.jobs); empty while it waits, or if it could not be sent.",
+    )
     deadline = models.OneToOneField(
         "recommendations.Deadline", on_delete=models.PROTECT, related_name="live_concern"
     )

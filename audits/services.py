@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from ombudsman_tracker.history import ConflictError, conflict_on_duplicate, save_with_history
 from organisations.models import Team
+from outbox.services import job_record
 from recommendations import services as recommendation_services
 from recommendations.deadlines import Counting, Unit
 from recommendations.models import Anchor, Deadline, DeadlineKind, DeadlineStatus
 
 from . import sampling
+from .emails import FULL_AUDIT_NOTICE, LIVE_CONCERN_EMAIL
 from .models import (
     AuditOutcome,
     AuditProgramme,
@@ -33,7 +35,6 @@ from .models import (
     SampleCase,
 )
 from .selectors import concern_answerable_by, moderation_pair, programme_threshold
-from .tasks import send_full_audit_notice, send_live_concern_email
 
 
 def population_matching(programme: AuditProgramme):
@@ -351,7 +352,7 @@ def full_audit_create(*, programme: AuditProgramme, owner, due_date, by, at) -> 
     """When the threshold has triggered: a new programme over every matching case.
 
     Records who confirmed it. The full audit has its own owner and deadline; the
-    organisation's managers are emailed once the transaction commits.
+    organisation's managers are emailed by the outbox (a job recorded with it).
     """
     programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
     if not programme_threshold(programme).triggers_full_audit:
@@ -382,7 +383,7 @@ def full_audit_create(*, programme: AuditProgramme, owner, due_date, by, at) -> 
     save_with_history(full, by=by, reason="Full audit created: the threshold was triggered")
     programme.full_audit_confirmed_by, programme.full_audit_confirmed_at = by, at
     save_with_history(programme, by=by, reason="Full audit confirmed")
-    send_full_audit_notice.delay_on_commit(full.pk)
+    job_record(kind=FULL_AUDIT_NOTICE, object_id=full.pk)
     return full
 
 
@@ -404,8 +405,8 @@ def concern_raise(
     """Raise a child-at-risk-now concern to the case's team manager at once.
 
     The concern gets a deadline for the manager's response (``LIVE_CONCERN_RESPONSE_WORKING_
-    DAYS``) and the email is queued when the transaction commits. Concerns never enter the
-    audit's figures.
+    DAYS``) and the email is recorded with it as an outbox job, sent within a minute (the
+    concern's page says when it went). Concerns never enter the audit's figures.
     """
     if not concern.strip():
         raise ValidationError("Describe the concern.")
@@ -444,7 +445,7 @@ def concern_raise(
         deadline=deadline,
     )
     save_with_history(live_concern, by=raised_by, reason="Live concern raised")
-    send_live_concern_email.delay_on_commit(live_concern.pk)
+    job_record(kind=LIVE_CONCERN_EMAIL, object_id=live_concern.pk)
     return live_concern
 
 

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from accounts.decorators import permission_needed
 from ombudsman_tracker.history import ConflictError
+from outbox.services import job_for
 from recommendations.forms import add_service_errors, after_conflict
 from recommendations.presentation import format_date
 from viewlog.services import ViewKind, view_record
 
-from . import listings, presentation, selectors, services, uploads
+from . import emails, listings, presentation, selectors, services, uploads
 from .forms import (
     AuditorAddForm,
     AuditorRemoveForm,
@@ -492,7 +493,7 @@ def concern_raise(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The team manager has been emailed")
+            messages.success(request, "The team manager will be emailed within a minute")
             return redirect("audits:concern_detail", pk=concern.pk)
     return render(
         request,
@@ -541,6 +542,13 @@ def concern_detail(request, pk):
             "readable": readable,
             "case_visible": readable
             or selectors.sample_case_visible_to(request.user, concern.sample_case),
+            "email": emails.live_concern_delivery(
+                concern,
+                job_for(kind=emails.LIVE_CONCERN_EMAIL, object_id=concern.pk),
+                at=timezone.now(),
+            )
+            if readable
+            else None,
             "assigned": request.user.pk
             in (concern.sample_case.auditor_id, concern.sample_case.moderator_id),
         },
@@ -583,13 +591,15 @@ def population_upload(request, pk):
     view_record(
         user=request.user, record=upload, kind=ViewKind.POPULATION_UPLOAD, at=timezone.now()
     )
+    watch = uploads.population_upload_watch(upload, at=timezone.now())
     return render(
         request,
         "audits/populationupload_detail.html",
         {
             "upload": upload,
             # Refreshing can be stopped (WCAG 2.2.2): the page then offers a link to update it.
-            "refreshing": upload.in_progress and request.GET.get("refresh") != "off",
+            "refreshing": watch.refreshing and request.GET.get("refresh") != "off",
+            "import_notice": watch.notice,
             "progress_text": presentation.upload_progress_text(upload),
             "result_text": (
                 presentation.upload_result_text(upload)

@@ -11,7 +11,9 @@ app = Celery("ombudsman_tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# The embedded filesystem broker needs its folders before the first message.
+# Beat's schedule file, and the embedded filesystem broker's folders, need their folders
+# before the first message, whichever broker is set.
+Path(app.conf.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)
 for folder in (app.conf.broker_transport_options or {}).values():
     if isinstance(folder, str) and folder.startswith("/"):
         Path(folder).mkdir(parents=True, exist_ok=True)

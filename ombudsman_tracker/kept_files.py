@@ -1,9 +1,10 @@
 """Uploaded files kept only while a worker imports them (population and tracker files).
 
-Each import deletes its file once it has imported or refused it. ``import_files_clean`` deletes
-what is left behind when something went wrong: uploads still "in progress" long after they were
-made (the worker died, or the queued message was lost) are marked failed and their files
-deleted, and files that no upload in progress refers to are deleted.
+Each import deletes its file once it has imported or refused it; one the outbox gave up on is
+marked failed and its file deleted (``import_mark_failed``). ``import_files_clean`` deletes
+what is left behind when something else went wrong: uploads still "in progress" long after
+they were made are marked failed and their files deleted, and files that no upload in progress
+refers to are deleted. ``import_watch`` tells an upload's page whether the import looks alive.
 """
 
 import logging
@@ -12,6 +13,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.formats import date_format
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,21 @@ def _file_delete(name: str) -> None:
         logger.exception("Could not delete the uploaded file %s", name)
 
 
+def import_mark_failed(*, uploads, upload_id: int, summary: str, at: datetime) -> bool:
+    """Mark failed, with ``summary`` for the user, an upload of ``uploads`` still in progress,
+    and delete its file. Returns whether it was in progress: a compare-and-set, so an upload
+    that finished meanwhile is left alone."""
+    upload = uploads.objects.filter(pk=upload_id).only("pk", "file").first()
+    if upload is None:
+        return False
+    claimed = uploads.objects.filter(pk=upload_id, status__in=uploads.IN_PROGRESS).update(
+        status="failed", file="", result={"summary": summary, "errors": []}, finished_at=at
+    )
+    if claimed and upload.file:
+        _file_delete(upload.file.name)
+    return bool(claimed)
+
+
 def import_files_clean(*, uploads, folder: str, stale_summary: str, at: datetime) -> CleanUp:
     """Mark failed the ``uploads`` (a model with ``IN_PROGRESS``, ``status``, ``file``,
     ``uploaded_at``, ``result`` and ``finished_at``) still in progress ``UPLOAD_STALE_HOURS``
@@ -53,18 +71,10 @@ def import_files_clean(*, uploads, folder: str, stale_summary: str, at: datetime
     """
     cutoff = at - timedelta(hours=settings.UPLOAD_STALE_HOURS)
     stale = 0
-    for upload in uploads.objects.filter(
+    for upload_id in uploads.objects.filter(
         status__in=uploads.IN_PROGRESS, uploaded_at__lte=cutoff
-    ).only("pk", "file"):
-        claimed = uploads.objects.filter(pk=upload.pk, status__in=uploads.IN_PROGRESS).update(
-            status="failed",
-            file="",
-            result={"summary": stale_summary, "errors": []},
-            finished_at=at,
-        )
-        if claimed:
-            if upload.file:
-                _file_delete(upload.file.name)
+    ).values_list("pk", flat=True):
+        if import_mark_failed(uploads=uploads, upload_id=upload_id, summary=stale_summary, at=at):
             stale += 1
     in_progress = set(
         uploads.objects.filter(status__in=uploads.IN_PROGRESS)
@@ -80,3 +90,56 @@ def import_files_clean(*, uploads, folder: str, stale_summary: str, at: datetime
     if stale or orphans:
         logger.info("%s cleaned: %s stale, %s orphaned files.", folder, stale, orphans)
     return CleanUp(stale=stale, orphans=orphans)
+
+
+# --- Whether an import looks alive, for its page ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportWatch:
+    refreshing: bool  # whether the page should update itself
+    notice: str  # what the page says about a retry or a stall ("" when all is well)
+
+
+def import_watch(upload, job, *, lease: timedelta, at: datetime) -> ImportWatch:
+    """Whether ``upload``'s import, run by the outbox ``job`` (None for an upload recorded
+    before jobs were), looks alive at ``at``; ``lease`` is its kind's.
+
+    Final: nothing to watch. An attempt whose lease ran out, or a job waiting longer than a
+    lease to start (no worker took it), is stalled: the page stops updating itself and says
+    what happens next. A job waiting for its retry is alive, and the page says so.
+    """
+    if not upload.in_progress:
+        return ImportWatch(refreshing=False, notice="")
+    if job is not None and job.is_running(at=at):
+        return ImportWatch(refreshing=True, notice="")
+    failed_by = _when(upload.uploaded_at + timedelta(hours=settings.UPLOAD_STALE_HOURS))
+    if job is not None and job.lease_expired(at=at):
+        return ImportWatch(
+            refreshing=False,
+            notice="This import seems to have stopped. It will be started again, or marked "
+            f"failed, within a few minutes, and by {failed_by} at the latest.",
+        )
+    if job is not None and job.is_finished:  # given up, and the upload not yet marked failed
+        return ImportWatch(
+            refreshing=False,
+            notice=f"This import could not finish. It will be marked failed by {failed_by}.",
+        )
+    waiting_since = upload.uploaded_at if job is None else job.due_at
+    if at - waiting_since > lease:
+        return ImportWatch(
+            refreshing=False,
+            notice="This import is taking longer than it should to start: the service may be "
+            f"busy or stopped. It will start when it can, or be marked failed by {failed_by}.",
+        )
+    if job is not None and job.attempts:
+        return ImportWatch(
+            refreshing=True,
+            notice="The import stopped before it finished, so nothing was imported. It will "
+            f"be tried again at {_when(job.due_at)}.",
+        )
+    return ImportWatch(refreshing=True, notice="")
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "j F Y, H:i")

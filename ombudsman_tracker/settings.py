@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "reports",
     "dashboard",
     "viewlog",
+    "outbox",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +107,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer costs a new connection five seconds, not a hung process.
+    # A connect_timeout given in DATABASE_URL (?connect_timeout=N) wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- History --------------------------------------------------------------------------------
@@ -320,16 +326,33 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ombudsman-tracker@lo
 # so the demo's reminders run for real without a broker server.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
+# Nothing reads a task's result: the database records what each piece of work did (outbox).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# Bounded waits: a broker that is down or hung costs a request a few seconds, never a hung
+# worker process. Queueing is a best effort (outbox.services): the sweep re-queues what is due.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One attempt: on a hung Redis a retry reconnects and waits out the socket timeout twice more
+# (6 s, not 2, measured by tests/faults); a connection dropped by a restart is mended by the
+# Redis client itself, so a retry gains nothing there.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL == "filesystem://"
-    else {"visibility_timeout": 3600}
+    else {
+        "visibility_timeout": 3600,
+        "socket_timeout": 2,
+        "socket_connect_timeout": 2,
+        "socket_keepalive": True,
+        "health_check_interval": 25,
+    }
 )
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -342,6 +365,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Fixed schedule: the dispatcher selects everything due or overdue and not yet sent, so a
 # missed run catches up at the next one.
 CELERY_BEAT_SCHEDULE = {
+    # Sends or re-queues background work that is due and not done (outbox.services).
+    "sweep-outbox": {
+        "task": "outbox.sweep",
+        "schedule": 60.0,
+    },
     "dispatch-reminders": {
         "task": "reminders.dispatch",
         "schedule": crontab(minute=env.str("REMINDER_DISPATCH_MINUTE", default="5")),
@@ -369,7 +397,12 @@ CELERY_BEAT_SCHEDULE = {
 # web process shares the counts; without it (the demo) each process keeps its own in memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A hung Redis costs a request two seconds, not a gunicorn timeout.
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),

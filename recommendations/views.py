@@ -449,13 +449,15 @@ def tracker_upload(request, pk):
     upload = tracker_csv.tracker_upload_get_for(request.user, pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    watch = tracker_csv.uploads.tracker_upload_watch(upload, at=timezone.now())
     return render(
         request,
         "recommendations/trackerupload_detail.html",
         {
             "upload": upload,
             # Refreshing can be stopped (WCAG 2.2.2): the page then offers a link to update it.
-            "refreshing": upload.in_progress and request.GET.get("refresh") != "off",
+            "refreshing": watch.refreshing and request.GET.get("refresh") != "off",
+            "import_notice": watch.notice,
             "progress_text": tracker_csv.tracker_upload_progress_text(upload),
             "result_text": tracker_csv.tracker_upload_result_text(upload),
             "row_errors": upload.result.get("errors", []),

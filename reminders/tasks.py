@@ -1,7 +1,9 @@
 """Thin Celery tasks for reminders: the dispatcher, one sender per reminder, the digests.
 
 Tasks take ids, re-fetch and call a service; the services make each send happen once however
-often a task runs (see ``reminders.services``).
+often a task runs (see ``reminders.services``). Queueing a send is a best effort
+(``outbox.services.task_publish_each``): a reminder the broker did not take stays pending in the
+database, and the next dispatch queues it again.
 """
 
 from smtplib import SMTPException
@@ -9,6 +11,9 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+
+from health.heartbeats import heartbeat_record
+from outbox.services import task_publish_each
 
 from . import services
 
@@ -20,8 +25,9 @@ def dispatch() -> int:
     """Periodic: record what is due (``<=`` today, so a missed run catches up), queue sends."""
     with transaction.atomic():
         pending = services.reminders_dispatch(now=timezone.now())
-        for reminder_id in pending:
-            send_reminder.delay_on_commit(reminder_id)
+    # After the commit, so the sender finds the rows.
+    task_publish_each(send_reminder, pending)
+    heartbeat_record("reminders.dispatch")
     return len(pending)
 
 
@@ -42,8 +48,7 @@ def send_reminder(reminder_id: int) -> bool:
 @shared_task(name="reminders.send_digests", soft_time_limit=240, time_limit=300)
 def send_digests() -> int:
     recipients = services.digest_recipients()
-    for recipient_id in recipients:
-        send_digest.delay(recipient_id)
+    task_publish_each(send_digest, recipients)  # whoever is missed is in tomorrow's digest
     return len(recipients)
 
 

@@ -1,12 +1,14 @@
 """Trackers uploaded on the import page, imported by a worker with its progress shown.
 
 As for the audit population (``audits.uploads``): ``tracker_upload_create`` checks the file's
-content (``ombudsman_tracker.uploads``), keeps it under a name the server makes and queues the
-import, so that no request reads the rows; ``tracker_upload_run`` (the worker's side) asks
-again whether the uploader may import, runs ``tracker_import`` recording how far it has got,
-then the counts or the problems found, and deletes the file (its checksum and row count stay).
-Progress is written outside the import's transaction, so the upload's page, on another
-connection, sees it while the import runs.
+content (``ombudsman_tracker.uploads``), keeps it under a name the server makes and records
+the import as an outbox job (``IMPORT_JOB``, run by ``recommendations.jobs``), so that no
+request reads the rows; ``tracker_upload_run`` (the worker's side) asks again whether the
+uploader may import, runs ``tracker_import`` recording how far it has got, then the counts or
+the problems found, and deletes the file (its checksum and row count stay). Progress is written
+outside the import's transaction, so the upload's page, on another connection, sees it while
+the import runs. An attempt that crashes or is killed is tried once more; then the upload is
+marked failed (``tracker_upload_give_up``).
 """
 
 import logging
@@ -17,15 +19,22 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files import File
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ombudsman_tracker.checksums import upload_sha256
-from ombudsman_tracker.kept_files import CleanUp, import_files_clean
+from ombudsman_tracker.kept_files import (
+    CleanUp,
+    ImportWatch,
+    import_files_clean,
+    import_mark_failed,
+    import_watch,
+)
 from ombudsman_tracker.uploads import upload_check
+from outbox.kinds import kind_get
+from outbox.services import job_for, job_record
 
-from .. import tasks
 from ..models import TrackerUpload, UploadStatus
 from .errors import TrackerImportError
 from .importer import ImportSummary, tracker_import
@@ -34,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 PERMISSION = "recommendations.import_tracker"
 UPLOAD_FOLDER = "tracker-uploads"  # as TrackerUpload.file's upload_to
+# The name of the outbox job that imports an upload (stored in its rows: never rename it).
+IMPORT_JOB = "recommendations.tracker_import"
 STALE_SUMMARY = (
     "The import did not finish, so it was stopped and the file deleted; nothing was imported. "
     "Upload the file again."
@@ -72,8 +83,10 @@ def tracker_file_check(file):
     return upload_check(file, allowed=["csv"], max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES)
 
 
+@transaction.atomic
 def tracker_upload_create(*, file, by, at: datetime) -> TrackerUpload:
-    """Check and keep the uploaded file, and queue its import when the transaction commits.
+    """Check and keep the uploaded file, and record its import (an outbox job, queued when the
+    transaction commits).
 
     Raises ``ValidationError`` if the file is not a CSV by its content (or carries a virus).
     The file is kept under a name the server makes; the user's name for it is shown.
@@ -89,7 +102,7 @@ def tracker_upload_create(*, file, by, at: datetime) -> TrackerUpload:
         uploaded_at=at,
         bytes_total=file.size,
     )
-    tasks.import_tracker.delay_on_commit(upload.pk)
+    job_record(kind=IMPORT_JOB, object_id=upload.pk)
     return upload
 
 
@@ -98,12 +111,13 @@ def tracker_upload_run(*, upload_id: int) -> None:
 
     The uploader is asked again whether they may import (they may have lost the permission,
     or moved council, since they uploaded), and the import checks each row against what they
-    may do now. An upload already finished is left alone, so a task delivered twice does
-    nothing the second time. The import itself is all-or-nothing: see ``tracker_import``.
-    Whatever the outcome, the file is deleted afterwards.
+    may do now. Run by the outbox, which runs one attempt at a time: an upload already finished
+    is left alone; one still in progress starts again from the top (the attempt before was
+    killed), and the import itself is all-or-nothing (see ``tracker_import``), so nothing was
+    written. Once imported or refused, the file is deleted; after a crash it is kept for the
+    next attempt (or deleted by ``tracker_upload_give_up``).
     """
     unfinished = TrackerUpload.objects.filter(pk=upload_id, status__in=TrackerUpload.IN_PROGRESS)
-    # Compare-and-set: a redelivered task (acks late) starts again, a finished one stops here.
     if not unfinished.update(
         status=UploadStatus.CHECKING,
         rows_checked=0,
@@ -116,8 +130,18 @@ def tracker_upload_run(*, upload_id: int) -> None:
     mine = TrackerUpload.objects.filter(pk=upload_id)
     try:
         _import(upload, mine)
-    finally:
-        _delete_file(upload, mine)
+    except Exception:
+        # A crash or the soft time limit: the write is one transaction, so nothing was written.
+        # Back in the queue with its file, for the outbox's next attempt or its give-up.
+        mine.update(
+            status=UploadStatus.QUEUED,
+            rows_checked=0,
+            bytes_checked=0,
+            records_to_write=0,
+            records_written=0,
+        )
+        raise
+    _delete_file(upload, mine)
 
 
 def _import(upload: TrackerUpload, mine) -> None:
@@ -143,18 +167,6 @@ def _import(upload: TrackerUpload, mine) -> None:
     except TrackerImportError as error:
         _finish(mine, UploadStatus.FAILED, _problems(error))
         return
-    except Exception:
-        # A crash or the soft time limit: the write is one transaction, so nothing was written.
-        # Say so rather than leave the page refreshing for ever; the worker logs the traceback.
-        _finish(
-            mine,
-            UploadStatus.FAILED,
-            {
-                "summary": "The import stopped before it finished; nothing was imported.",
-                "errors": [],
-            },
-        )
-        raise
     _finish(
         mine,
         UploadStatus.DONE,
@@ -269,6 +281,19 @@ def tracker_upload_result_text(upload: TrackerUpload) -> str:
     if upload.status != UploadStatus.DONE:
         return ""
     return f"Tracker imported: {ImportSummary(**upload.result)}"
+
+
+def tracker_upload_watch(upload: TrackerUpload, *, at: datetime) -> ImportWatch:
+    """Whether the upload's page should update itself, and what it says of a retry or stall."""
+    job = job_for(kind=IMPORT_JOB, object_id=upload.pk)
+    return import_watch(upload, job, lease=kind_get(IMPORT_JOB).lease, at=at)
+
+
+def tracker_upload_give_up(upload_id: int) -> None:
+    """The outbox gave up on the import: the upload is marked failed and its file deleted."""
+    import_mark_failed(
+        uploads=TrackerUpload, upload_id=upload_id, summary=STALE_SUMMARY, at=timezone.now()
+    )
 
 
 def tracker_uploads_clean(*, at: datetime) -> CleanUp:

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from audits import uploads
 from audits.models import PopulationCase, PopulationUpload, UploadStatus
-from audits.tasks import clean_population_uploads, import_population
+from audits.tasks import clean_population_uploads
 from tests.audits.test_population_upload import population_file, row
+from tests.outbox.jobs import run_job
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_an_imported_file_is_deleted_and_its_checksum_and_rows_are_kept(manager,
     upload = uploaded(manager, row(1), row(2), row(3))
     checksum = upload.sha256
 
-    import_population(upload.pk)
+    run_job(uploads.IMPORT_JOB, upload.pk)
 
     upload.refresh_from_db()
     assert (upload.status, upload.file.name, upload.sha256, upload.result) == (
@@ -80,7 +81,7 @@ def test_a_refused_file_is_deleted_at_once(manager, settings):
         manager, "CR-1,Jo Bloggs,2009-03-14\n", header="child_name,case_reference,date_of_birth\n"
     )
 
-    import_population(upload.pk)
+    run_job(uploads.IMPORT_JOB, upload.pk)
 
     upload.refresh_from_db()
     assert (upload.status, upload.file.name) == (UploadStatus.FAILED, "")
@@ -90,7 +91,7 @@ def test_a_refused_file_is_deleted_at_once(manager, settings):
     assert len(upload.sha256) == 64
 
 
-def test_a_file_whose_import_crashed_is_deleted_too(manager, settings, monkeypatch):
+def test_a_file_whose_import_crashed_is_kept_for_the_second_attempt(manager, settings, monkeypatch):
     upload = uploaded(manager, row(1))
 
     def crash(**kwargs):
@@ -98,14 +99,29 @@ def test_a_file_whose_import_crashed_is_deleted_too(manager, settings, monkeypat
 
     monkeypatch.setattr(uploads.population_csv, "population_import", crash)
 
-    with pytest.raises(RuntimeError):
-        import_population(upload.pk)
+    run_job(uploads.IMPORT_JOB, upload.pk)
+
+    upload.refresh_from_db()
+    assert (upload.status, upload.rows_checked) == (UploadStatus.QUEUED, 0)
+    assert kept_files(settings) == [upload.file.name]
+
+
+def test_a_file_whose_import_crashed_twice_is_deleted_and_the_upload_failed(
+    manager, settings, monkeypatch
+):
+    upload = uploaded(manager, row(1))
+
+    def crash(**kwargs):
+        raise RuntimeError("the worker fell over")
+
+    monkeypatch.setattr(uploads.population_csv, "population_import", crash)
+
+    run_job(uploads.IMPORT_JOB, upload.pk)
+    run_job(uploads.IMPORT_JOB, upload.pk, at=timezone.now() + timedelta(minutes=2))
 
     upload.refresh_from_db()
     assert (upload.status, upload.file.name) == (UploadStatus.FAILED, "")
-    assert upload.result["summary"] == (
-        "The import stopped before it finished; nothing was imported."
-    )
+    assert upload.result == {"summary": uploads.STALE_SUMMARY, "errors": []}
     assert kept_files(settings) == []
 
 
@@ -159,7 +175,7 @@ def test_a_stuck_upload_cleaned_up_is_not_imported_afterwards(manager):
     stuck = uploaded(manager, row(1), at=timezone.now() - timedelta(hours=7))
     uploads.population_uploads_clean(at=timezone.now())
 
-    import_population(stuck.pk)
+    run_job(uploads.IMPORT_JOB, stuck.pk)
 
     assert not PopulationCase.objects.exists()
     assert PopulationUpload.objects.get().status == UploadStatus.FAILED

@@ -1,19 +1,21 @@
 """A population file uploaded on the managers' page: imported by a worker, its progress shown."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from audits import uploads
 from audits.models import PopulationCase, PopulationUpload, UploadStatus
 from audits.presentation import upload_progress_text
-from audits.tasks import import_population
 from organisations.models import Organisation
+from outbox.models import Job
 from tests.audits.test_views import page_text
 from tests.factories import user_with_role
+from tests.outbox.jobs import job_of, run_job
 
 pytestmark = pytest.mark.django_db
 
@@ -171,18 +173,25 @@ def test_progress_is_saved_after_each_batch_of_the_check(manager, monkeypatch):
     ]
 
 
-def test_the_page_refreshes_and_shows_progress_while_checking(client, manager):
-    upload = PopulationUpload.objects.create(
-        organisation=manager.organisation,
-        file=population_file(row(1)),
-        file_name="population.csv",
-        uploaded_by=manager,
-        uploaded_at=AT,
+def checking(manager, *, claimed_until):
+    """An upload a worker is checking, its job claimed until ``claimed_until``."""
+    upload = uploads.population_upload_create(
+        file=population_file(row(1)), organisation=manager.organisation, by=manager, at=AT
+    )
+    PopulationUpload.objects.filter(pk=upload.pk).update(
         status=UploadStatus.CHECKING,
         rows_checked=40_000,
         bytes_total=1_000_000,
         bytes_checked=450_000,
     )
+    Job.objects.filter(pk=job_of(uploads.IMPORT_JOB, upload.pk).pk).update(
+        attempts=1, claimed_until=claimed_until
+    )
+    return upload
+
+
+def test_the_page_refreshes_and_shows_progress_while_checking(client, manager):
+    upload = checking(manager, claimed_until=timezone.now() + timedelta(minutes=10))
     client.force_login(manager)
 
     page = client.get(upload.get_absolute_url())
@@ -194,6 +203,45 @@ def test_the_page_refreshes_and_shows_progress_while_checking(client, manager):
     stopped = client.get(upload.get_absolute_url() + "?refresh=off").content.decode()
     assert 'http-equiv="refresh"' not in stopped
     assert "Update this page" in stopped
+
+
+def test_an_import_whose_worker_stopped_stops_the_refresh_and_says_what_happens(client, manager):
+    upload = checking(manager, claimed_until=timezone.now() - timedelta(seconds=1))
+    client.force_login(manager)
+
+    page = client.get(upload.get_absolute_url())
+
+    content = page.content.decode()
+    assert 'http-equiv="refresh"' not in content
+    assert "Update this page" in content
+    assert (
+        "This import seems to have stopped. It will be started again, or marked failed, within "
+        "a few minutes, and by 5 January 2022, 15:00 at the latest."
+    ) in page_text(page)
+
+
+def test_an_import_waiting_for_its_second_attempt_keeps_refreshing_and_says_when(
+    client, manager, monkeypatch
+):
+    upload = uploads.population_upload_create(
+        file=population_file(row(1)), organisation=manager.organisation, by=manager, at=AT
+    )
+
+    def crash(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(uploads.population_csv, "population_import", crash)
+    run_job(uploads.IMPORT_JOB, upload.pk)
+    retry_at = timezone.localtime(job_of(uploads.IMPORT_JOB, upload.pk).due_at)
+    client.force_login(manager)
+
+    page = client.get(upload.get_absolute_url())
+
+    assert '<meta http-equiv="refresh" content="2">' in page.content.decode()
+    assert (
+        "The import stopped before it finished, so nothing was imported. It will be tried "
+        f"again at {retry_at:%-d %B %Y, %H:%M}. Waiting to start checking the file"
+    ) in page_text(page)
 
 
 @pytest.mark.parametrize(
@@ -238,7 +286,7 @@ def test_an_upload_that_has_gone_is_skipped_quietly(manager):
     upload_id = upload.pk
     upload.delete()
 
-    import_population(upload_id)
+    run_job(uploads.IMPORT_JOB, upload_id)
 
     assert not PopulationCase.objects.exists()
 
@@ -247,10 +295,10 @@ def test_a_finished_upload_is_not_imported_again(manager):
     upload = uploads.population_upload_create(
         file=population_file(row(1)), organisation=manager.organisation, by=manager, at=AT
     )
-    import_population(upload.pk)
+    uploads.population_upload_run(upload_id=upload.pk)
     PopulationCase.objects.all().delete()
 
-    import_population(upload.pk)
+    uploads.population_upload_run(upload_id=upload.pk)
 
     assert not PopulationCase.objects.exists()
     assert PopulationUpload.objects.get().status == UploadStatus.DONE

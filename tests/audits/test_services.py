@@ -12,6 +12,7 @@ from audits.models import AuditProgramme, OutcomeStatus, ProgrammeKind, SampleCa
 from audits.selectors import audit_cases_for, moderation_pair, programme_threshold
 from audits.threshold import Decision
 from ombudsman_tracker.history import ConflictError
+from outbox.models import Job
 from recommendations.models import DeadlineKind
 from tests.factories import (
     population_imported,
@@ -375,5 +376,8 @@ def test_managers_are_emailed_when_the_full_audit_is_created(
     (email,) = mail.outbox
     assert email.to == sorted([manager.email, other_manager.email])
     assert email.subject == "Full audit needed: Audit of 50 cross-border cases passed its threshold"
+    # Sent by the outbox, which records when.
+    notice = Job.objects.get(kind="audits.full_audit_notice", object_id=full.pk)
+    assert (notice.attempts, notice.done_at is not None) == (1, True)
     assert f"http://localhost:8000/audits/{full.pk}/" in email.body
     assert "30 September 2022" in email.alternatives[0][0]

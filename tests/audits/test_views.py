@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from audits import services
@@ -709,7 +710,15 @@ def test_raising_a_live_concern_emails_the_team_manager_without_the_concern(
     concern = LiveConcern.objects.get()
     concern_url = reverse("audits:concern_detail", args=[concern.pk])
     assert response.redirect_chain == [(concern_url, 302)]
-    assert "The team manager has been emailed" in page_text(response)
+    assert "The team manager will be emailed within a minute" in page_text(response)
+    assert (
+        "Team manager Waiting to be emailed to front.door.manager@example.org: it should go "
+        "within a minute"
+    ) in page_text(response)
+    sent_at = timezone.localtime(LiveConcern.objects.get().emailed_at)  # once committed
+    assert (
+        f"Team manager Emailed to front.door.manager@example.org on {sent_at:%-d %B %Y, %H:%M}"
+    ) in page_text(client.get(concern_url))
     (email,) = mail.outbox
     assert email.to == ["front.door.manager@example.org"]
     assert email.cc == [auditor.email]

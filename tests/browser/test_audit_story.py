@@ -133,7 +133,10 @@ def test_auditor_records_until_triggered_then_manager_creates_full_audit(page, c
     )
     press_button(page, page.get_by_role("button", name="Send the concern"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "The team manager has been emailed"
+        "The team manager will be emailed within a minute"
+    )
+    expect(page.locator("#concern-email")).to_contain_text(
+        "Emailed to front.door.manager@example.org on"
     )
     check_page("concern")
     assert [email.to for email in mail.outbox] == [["front.door.manager@example.org"]]

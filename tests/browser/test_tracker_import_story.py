@@ -3,12 +3,15 @@ its rows listed, the corrected file is imported, and the progress page is checke
 import runs. Every page is checked with axe-core."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from outbox.models import Job
 from recommendations.models import TrackerUpload, UploadStatus
+from recommendations.tracker_csv import uploads
 from tests.browser.conftest import follow_link, press_button, sign_in, tab_to
 from tests.recommendations.test_tracker_csv import tracker_row, tracker_text
 
@@ -86,6 +89,14 @@ def test_manager_imports_a_tracker_and_follows_the_import(
         bytes_checked=10_000_000,
         records_to_write=40_000,
         records_written=20_000,
+    )
+    Job.objects.create(  # a worker is running its import
+        kind=uploads.IMPORT_JOB,
+        object_id=running.pk,
+        created_at=timezone.now(),
+        due_at=timezone.now(),
+        attempts=1,
+        claimed_until=timezone.now() + timedelta(minutes=10),
     )
     page.goto(running.get_absolute_url())
     expect(page.locator("#import-progress")).to_have_attribute("value", "55")

@@ -17,14 +17,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from organisations.models import Organisation
+from outbox import services as outbox_services
+from outbox.models import Job
 from recommendations import tracker_csv
 from recommendations.models import Complaint, Recommendation, TrackerUpload, UploadStatus
-from recommendations.tasks import clean_tracker_uploads, import_tracker
+from recommendations.tasks import clean_tracker_uploads
 from recommendations.tracker_csv import importer, uploads, writing
 from tests.factories import user_with_role
+from tests.outbox.jobs import job_of, run_job
 from tests.recommendations.test_tracker_csv import tracker_row, tracker_text, written_counts
 from tests.recommendations.test_views import page_html, page_text
 
@@ -265,7 +269,7 @@ def test_a_user_who_lost_the_permission_before_the_worker_ran_gets_a_failed_uplo
     before = written_counts()
     manager.groups.set([Group.objects.get(name=Role.OFFICER)])  # no longer a manager
 
-    import_tracker(upload.pk)
+    uploads.tracker_upload_run(upload_id=upload.pk)
 
     upload.refresh_from_db()
     summary = (
@@ -287,7 +291,7 @@ def test_a_deactivated_user_gets_a_failed_upload(manager):
     manager.is_active = False
     manager.save()
 
-    import_tracker(upload.pk)
+    uploads.tracker_upload_run(upload_id=upload.pk)
 
     upload.refresh_from_db()
     assert upload.status == UploadStatus.FAILED
@@ -300,7 +304,7 @@ def test_a_user_who_moved_council_before_the_worker_ran_gets_a_failed_upload(man
     manager.organisation = kent
     manager.save()
 
-    import_tracker(upload.pk)
+    uploads.tracker_upload_run(upload_id=upload.pk)
 
     upload.refresh_from_db()
     assert (upload.status, upload.result["summary"]) == (
@@ -311,7 +315,7 @@ def test_a_user_who_moved_council_before_the_worker_ran_gets_a_failed_upload(man
     assert not Complaint.objects.filter(reference="22 555 001").exists()
 
 
-def test_a_crash_fails_the_upload_says_nothing_was_imported_and_deletes_the_file(
+def test_a_crash_leaves_the_upload_queued_with_its_file_for_the_second_attempt(
     manager, settings, monkeypatch
 ):
     upload = uploaded(manager, *good_rows())
@@ -321,14 +325,56 @@ def test_a_crash_fails_the_upload_says_nothing_was_imported_and_deletes_the_file
 
     monkeypatch.setattr(uploads, "tracker_import", crash)
 
-    with pytest.raises(RuntimeError):
-        import_tracker(upload.pk)
+    run_job(uploads.IMPORT_JOB, upload.pk)
+
+    upload.refresh_from_db()
+    assert (upload.status, upload.rows_checked, upload.result) == (UploadStatus.QUEUED, 0, {})
+    assert [path.name for path in files_kept(settings)] == [Path(upload.file.name).name]
+    job = job_of(uploads.IMPORT_JOB, upload.pk)
+    assert (job.attempts, job.last_error) == (1, "Attempt 1: RuntimeError: the database went away")
+
+
+def test_a_second_crash_fails_the_upload_says_nothing_was_imported_and_deletes_the_file(
+    manager, settings, monkeypatch
+):
+    upload = uploaded(manager, *good_rows())
+
+    def crash(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(uploads, "tracker_import", crash)
+
+    run_job(uploads.IMPORT_JOB, upload.pk)
+    run_job(uploads.IMPORT_JOB, upload.pk, at=timezone.now() + timedelta(minutes=2))
 
     upload.refresh_from_db()
     assert (upload.status, upload.result) == (
         UploadStatus.FAILED,
-        {"summary": "The import stopped before it finished; nothing was imported.", "errors": []},
+        {"summary": uploads.STALE_SUMMARY, "errors": []},
     )
+    assert files_kept(settings) == []
+    assert job_of(uploads.IMPORT_JOB, upload.pk).given_up_at is not None
+
+
+def test_a_second_attempt_after_a_crash_imports_the_file(manager, settings, monkeypatch):
+    upload = uploaded(manager, *good_rows())
+    real_import = uploads.tracker_import
+    calls = []
+
+    def crash_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return real_import(**kwargs)
+
+    monkeypatch.setattr(uploads, "tracker_import", crash_once)
+
+    run_job(uploads.IMPORT_JOB, upload.pk)
+    run_job(uploads.IMPORT_JOB, upload.pk, at=timezone.now() + timedelta(minutes=2))
+
+    upload.refresh_from_db()
+    assert (upload.status, upload.file.name) == (UploadStatus.DONE, "")
+    assert Recommendation.objects.filter(complaint__reference="22 555 001").count() == 2
     assert files_kept(settings) == []
 
 
@@ -336,7 +382,7 @@ def test_a_file_with_very_many_problems_keeps_the_first_500(manager):
     rows = [tracker_row(recommendation_number=str(n), status="maybe") for n in range(1, 601)]
     upload = uploaded(manager, *rows)
 
-    import_tracker(upload.pk)
+    uploads.tracker_upload_run(upload_id=upload.pk)
 
     upload.refresh_from_db()
     assert upload.result["summary"] == (
@@ -352,17 +398,17 @@ def test_an_upload_that_has_gone_is_skipped_quietly(manager):
     upload_id = upload.pk
     upload.delete()
 
-    import_tracker(upload_id)
+    run_job(uploads.IMPORT_JOB, upload_id)
 
     assert not Complaint.objects.filter(reference="22 555 001").exists()
 
 
 def test_a_finished_upload_is_not_imported_again(manager):
     upload = uploaded(manager, *good_rows())
-    import_tracker(upload.pk)
+    uploads.tracker_upload_run(upload_id=upload.pk)
     Recommendation.objects.filter(complaint__reference="22 555 001").delete()
 
-    import_tracker(upload.pk)
+    uploads.tracker_upload_run(upload_id=upload.pk)
 
     assert not Recommendation.objects.filter(complaint__reference="22 555 001").exists()
     assert TrackerUpload.objects.get().status == UploadStatus.DONE
@@ -446,13 +492,11 @@ def test_progress_is_saved_as_the_check_and_the_write_go(manager, monkeypatch):
     assert (upload.bytes_checked, upload.bytes_total) == (upload.bytes_total, upload.bytes_total)
 
 
-def test_the_page_refreshes_and_shows_progress_while_recording(client, manager):
-    upload = TrackerUpload.objects.create(
-        organisation=manager.organisation,
-        file=tracker_upload_file(*good_rows()),
-        file_name="tracker.csv",
-        uploaded_by=manager,
-        uploaded_at=AT,
+def recording(manager, *, claimed_until=None):
+    """An upload a worker is recording, its job claimed until ``claimed_until`` (ten minutes
+    from now), or not yet claimed (None)."""
+    upload = uploaded(manager, *good_rows())
+    TrackerUpload.objects.filter(pk=upload.pk).update(
         status=UploadStatus.WRITING,
         rows_checked=30_000,
         bytes_total=10_000_000,
@@ -460,6 +504,14 @@ def test_the_page_refreshes_and_shows_progress_while_recording(client, manager):
         records_to_write=40_000,
         records_written=20_000,
     )
+    Job.objects.filter(pk=job_of(uploads.IMPORT_JOB, upload.pk).pk).update(
+        attempts=1, claimed_until=claimed_until or timezone.now() + timedelta(minutes=10)
+    )
+    return upload
+
+
+def test_the_page_refreshes_and_shows_progress_while_recording(client, manager):
+    upload = recording(manager)
     client.force_login(manager)
 
     page = client.get(upload.get_absolute_url())
@@ -477,6 +529,32 @@ def test_the_page_refreshes_and_shows_progress_while_recording(client, manager):
     assert f'<a class="govuk-link" href="{upload.get_absolute_url()}">Update this page</a>' in (
         stopped
     )
+
+
+def test_an_import_no_worker_started_stops_the_refresh_and_says_what_happens(client, manager):
+    upload = uploaded(manager, *good_rows())
+    Job.objects.filter(pk=job_of(uploads.IMPORT_JOB, upload.pk).pk).update(
+        due_at=timezone.now() - timedelta(hours=1)
+    )
+    client.force_login(manager)
+
+    page = client.get(upload.get_absolute_url())
+
+    assert 'http-equiv="refresh"' not in page.content.decode()
+    assert (
+        "This import is taking longer than it should to start: the service may be busy or "
+        "stopped. It will start when it can, or be marked failed by 1 June 2022, 16:00."
+    ) in page_text(page)
+
+
+def test_an_import_whose_worker_was_killed_stops_the_refresh_and_says_what_happens(client, manager):
+    upload = recording(manager, claimed_until=timezone.now() - timedelta(seconds=1))
+    client.force_login(manager)
+
+    page = client.get(upload.get_absolute_url())
+
+    assert 'http-equiv="refresh"' not in page.content.decode()
+    assert "This import seems to have stopped." in page_text(page)
 
 
 @pytest.mark.parametrize(
@@ -549,7 +627,7 @@ def test_recording_progress_is_seen_by_other_connections_before_the_import_commi
     ]
     # Queued on commit, and a test without a wrapping transaction commits at once: keep the
     # upload queued until the watched import below is in place.
-    monkeypatch.setattr(uploads.tasks.import_tracker, "delay_on_commit", lambda upload_id: None)
+    monkeypatch.setattr(outbox_services, "job_publish", lambda job_id, kind: None)
     upload = uploaded(manager, *rows)
     seen = []
     real_import = uploads.tracker_import
@@ -575,7 +653,7 @@ def test_recording_progress_is_seen_by_other_connections_before_the_import_commi
 
     monkeypatch.setattr(uploads, "tracker_import", watched_import)
 
-    import_tracker(upload.pk)
+    uploads.tracker_upload_run(upload_id=upload.pk)
 
     # The counts move while the recommendations themselves stay unseen until the commit.
     assert seen == [(50, 0), (100, 0), (121, 0)]
@@ -587,7 +665,7 @@ def test_recording_progress_is_seen_by_other_connections_before_the_import_commi
 
 def test_the_import_page_lists_the_latest_uploads_with_their_status(client, manager, kent):
     done = uploaded(manager, *good_rows())
-    import_tracker(done.pk)
+    uploads.tracker_upload_run(upload_id=done.pk)
     queued = uploaded(manager, *good_rows())
     uploaded(user_with_role(Role.MANAGER, username="kent", organisation=kent), *good_rows())
     client.force_login(manager)

@@ -10,8 +10,10 @@ from ombudsman_tracker.celery import app
 
 @contextmanager
 def running_worker():
-    """Two worker threads, so duplicated tasks really can run at the same time."""
+    """Two worker threads, so duplicated tasks really can run at the same time. Messages other
+    tests left in the queue are purged first."""
     app.conf.task_always_eager = False
+    app.control.purge()
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
         yield app
 

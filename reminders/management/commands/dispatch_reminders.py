@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from health.heartbeats import heartbeat_record
+from outbox.services import task_publish_each
 from reminders import services, tasks
 from reminders.models import Reminder
 
@@ -39,6 +41,10 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             pending = services.reminders_dispatch(now=now)
-            for reminder_id in pending:
-                tasks.send_reminder.delay_on_commit(reminder_id)
-        self.stdout.write(f"{len(pending)} reminder(s) queued for sending.")
+        # After the commit, so a worker finds the rows; a best effort (the next dispatch
+        # queues again whatever is still pending).
+        queued = task_publish_each(tasks.send_reminder, pending)
+        heartbeat_record("reminders.dispatch")
+        self.stdout.write(f"{queued} of {len(pending)} reminder(s) queued for sending.")
+        if queued < len(pending):
+            self.stderr.write("The broker did not take the rest: the next dispatch queues them.")
