@@ -3,12 +3,13 @@
 django-axes counts failed sign-ins for each username from each address and, past
 ``AXES_FAILURE_LIMIT``, refuses that pair for ``AXES_COOLOFF_TIME`` (settings, "Sign-in
 throttling"). This module tells axes who the client is and what to show; the password reset
-limits count requests in Django's cache.
+limits count requests in Django's cache (in each process's memory while that cache fails).
 """
 
 import hashlib
 import ipaddress
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -21,8 +22,10 @@ from axes.helpers import (
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
 from django.utils import dateformat, timezone
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +121,53 @@ def locked_out_response(request, original_response=None, credentials=None):
 
 # --- Password reset --------------------------------------------------------------------------
 
+# The counts live in Django's cache: Redis, shared by every web process. While Redis fails (down,
+# or hung past its 2 s socket timeout) each process counts in its own memory instead and leaves
+# Redis alone for SHARED_COUNTS_RETRY_SECONDS: a reset request never fails and costs at most one
+# timeout per process in that time, and the limits still hold within each web process (so at
+# most the number of processes times the limit). Refusing every reset instead would lock out
+# staff who forgot a password, for an outage they cannot see, to stop a flood nobody can start
+# by taking Redis down from the reset page.
+SHARED_COUNTS_RETRY_SECONDS = 30
+
+
+class _ResetCounts:
+    """Where this process counts: the shared cache, or its own memory after that failed."""
+
+    def __init__(self):
+        self.in_memory = LocMemCache("password-reset-counts", {})
+        self.shared_failed_at = None  # time.monotonic()
+
+    def count(self, key: str) -> int:
+        """Adds one to ``key``; the count since its hour started (see ``_counted``)."""
+        if (
+            self.shared_failed_at is None
+            or time.monotonic() - self.shared_failed_at >= SHARED_COUNTS_RETRY_SECONDS
+        ):
+            try:
+                return _hourly_incr(cache, key)
+            except RedisError as error:
+                logger.warning(
+                    "Password reset requests counted in this process's memory for %s s: "
+                    "the shared cache does not answer (%r)",
+                    SHARED_COUNTS_RETRY_SECONDS,
+                    error,
+                )
+                self.shared_failed_at = time.monotonic()
+        return _hourly_incr(self.in_memory, key)
+
+
+_reset_counts = _ResetCounts()
+
+
+def _hourly_incr(counts, key: str) -> int:
+    counts.add(key, 0, timeout=3600)
+    try:
+        return counts.incr(key)
+    except ValueError:  # expired between add and incr: this starts a new hour
+        counts.set(key, 1, timeout=3600)
+        return 1
+
 
 def _counted(kind: str, value: str, *, limit: int) -> bool:
     """Counts one request for ``value``; whether it is within ``limit`` for the hour that the
@@ -125,13 +175,7 @@ def _counted(kind: str, value: str, *, limit: int) -> bool:
     hash, never the address itself. Redis and the local-memory cache keep the key's expiry
     when it is incremented."""
     key = f"password-reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this starts a new hour
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= limit
+    return _reset_counts.count(key) <= limit
 
 
 def password_reset_allowed(*, ip_address: str | None, email: str) -> bool:

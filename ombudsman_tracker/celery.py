@@ -10,6 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ombudsman_tracker.settings")
 app = Celery("ombudsman_tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each worker records heartbeat "worker:<host>" every 30 s (health.bootsteps). Named, not
+# imported: its module reads the models, which are ready only once the worker has set Django up.
+app.steps["worker"].add("health.bootsteps:WorkerHeartbeat")
 
 # Beat's schedule file, and the embedded filesystem broker's folders, need their folders
 # before the first message, whichever broker is set.

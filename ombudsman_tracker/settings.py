@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /health/live and /health/ready only, before the HTTPS redirect and the host check: Docker
+    # asks over plain HTTP from inside the container (health.middleware says why that is safe).
+    "health.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, whose static files keep their caching; every other response: no-store.
@@ -362,6 +365,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Beat records that it is alive at least this often (health.scheduler).
+CELERY_BEAT_SCHEDULER = "health.scheduler:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
 # Fixed schedule: the dispatcher selects everything due or overdue and not yet sent, so a
 # missed run catches up at the next one.
 CELERY_BEAT_SCHEDULE = {

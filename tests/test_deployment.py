@@ -9,7 +9,12 @@ import json
 import os
 import re
 import shlex
+import socket
+import subprocess
+import sys
+import threading
 from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 import yaml
@@ -17,6 +22,9 @@ from celery import Celery
 from celery.app.utils import find_app
 from celery.bin.celery import celery as celery_cli
 from django.core.management import get_commands
+from django.core.wsgi import get_wsgi_application
+
+from health.management.commands.health import PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -109,6 +117,62 @@ def test_compose_databases_have_healthchecks():
     assert SERVICES["redis"]["image"].startswith("redis:7")
     for name in ("db", "redis"):
         assert SERVICES[name]["healthcheck"]["test"]
+
+
+def test_compose_checks_the_health_of_every_long_running_app_service():
+    assert {name for name in APP_SERVICES if "healthcheck" in SERVICES[name]} == {
+        "web",
+        "worker",
+        "beat",
+    }
+
+
+@pytest.mark.parametrize(("name", "part"), [("worker", "worker"), ("beat", "scheduler")])
+def test_compose_checks_worker_and_beat_by_their_own_heartbeat(name, part):
+    check = SERVICES[name]["healthcheck"]["test"]
+
+    assert check == ["CMD", "python", "manage.py", "health", part]
+    assert_command_resolves(check[1:])
+    assert part in PARTS
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def web_app(settings):
+    """The app served over plain HTTP on a port of its own, as gunicorn serves it, with
+    production's HTTPS redirect and allowed hosts."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["tracker.example.org"]
+    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_compose_checks_the_web_app_answers_over_http_with_the_images_python(web_app):
+    """The check's own code, run against the app in place of the container's gunicorn: it
+    passes, and fails when nothing answers. The image has no curl."""
+    program, *command = SERVICES["web"]["healthcheck"]["test"]
+    assert program == "CMD"
+    assert command[:2] == ["python", "-c"]
+    code = command[2]
+    assert "'http://127.0.0.1:8000/health/live'" in code
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nothing = f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+    def check(address):
+        script = code.replace("http://127.0.0.1:8000", address)
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, check=False)
+
+    assert check(web_app).returncode == 0
+    assert check(nothing).returncode == 1
 
 
 def test_dockerfile_cmd_resolves():
