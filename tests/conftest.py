@@ -86,3 +86,22 @@ def force_login_without_second_factor():
     _force_login["passes_second_factor"] = False
     yield
     _force_login["passes_second_factor"] = True
+
+
+# --- Reminders through a real worker --------------------------------------------------------
+
+
+@pytest.fixture
+def dispatch_runs(monkeypatch):
+    """The dispatch runs finished so far, counted as each records its heartbeat."""
+    from reminders import tasks  # imported late: test modules import this file first
+
+    runs = []
+    real_record = tasks.heartbeat_record
+
+    def record(name, at=None):
+        real_record(name, at)
+        runs.append(name)
+
+    monkeypatch.setattr(tasks, "heartbeat_record", record)
+    return runs

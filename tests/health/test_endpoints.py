@@ -35,9 +35,31 @@ def _checks(response):
 
 
 @pytest.fixture
-def broker_at(monkeypatch):
+def celery_conf():
+    """Override Celery settings for one test and undo it: popping the override from
+    ``app.conf.changes`` (where Celery keeps them), never writing the old value back, which
+    would pin it over the settings of every later test."""
+    overridden = {}
+
+    def override(key, value):
+        if key not in overridden:
+            overridden[key] = (key in app.conf.changes, app.conf.changes.get(key))
+        app.conf[key] = value
+        app._pool = None
+
+    yield override
+    for key, (had, old) in overridden.items():
+        if had:
+            app.conf.changes[key] = old
+        else:
+            app.conf.changes.pop(key, None)
+    app._pool = None
+
+
+@pytest.fixture
+def broker_at(celery_conf):
     def point(port):
-        monkeypatch.setitem(app.conf, "broker_url", f"redis://127.0.0.1:{port}/0")
+        celery_conf("broker_url", f"redis://127.0.0.1:{port}/0")
 
     return point
 
@@ -173,10 +195,10 @@ def test_broker_hung_is_failing_within_a_few_seconds(db, broker_at, hung_port):
     assert seconds < 4
 
 
-def test_the_demos_filesystem_broker_is_ready_while_its_folder_takes_files(monkeypatch, tmp_path):
-    monkeypatch.setitem(app.conf, "broker_url", "filesystem://")
+def test_the_demos_filesystem_broker_is_ready_while_its_folder_takes_files(celery_conf, tmp_path):
+    celery_conf("broker_url", "filesystem://")
     folders = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
-    monkeypatch.setitem(app.conf, "broker_transport_options", folders)
+    celery_conf("broker_transport_options", folders)
 
     assert probes_pass(["broker"]) == {"broker": True}
     assert list(tmp_path.iterdir()) == []

@@ -2,10 +2,16 @@
 
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
 
+from accounts.roles import Role
 from ombudsman_tracker.celery import app
+from recommendations.deadlines import Counting
+from reminders.models import Reminder, ReminderStatus
+from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
 
 
 @contextmanager
@@ -26,3 +32,34 @@ def wait_until(condition, *, timeout=30.0, interval=0.1):
             return
         time.sleep(interval)
     raise AssertionError(f"Still waiting after {timeout} s for {condition.__doc__ or condition}")
+
+
+def deadlines_due(count, *, due_in_days):
+    """``count`` recommendations owned by one officer, due ``due_in_days`` from today."""
+    manager = user_with_role(Role.MANAGER, username="manager")
+    officer = user_with_role(Role.OFFICER, username="officer")
+    complaint = complaint_recorded(by=manager, public_interest_report=False)
+    due = timezone.localdate() + timedelta(days=due_in_days)
+    for _ in range(count):
+        recommendation_recorded(
+            complaint=complaint,
+            owner=officer,
+            by=manager,
+            rule={"counting": Counting.STATED, "stated_date": due},
+        )
+
+
+def runs_finished(runs, expected):
+    def finished():
+        """the dispatch runs to finish"""
+        return len(runs) == expected
+
+    return finished
+
+
+def all_sent(expected):
+    def all_sent():
+        """every reminder to be sent"""
+        return Reminder.objects.filter(status=ReminderStatus.SENT).count() == expected
+
+    return all_sent
