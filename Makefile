@@ -45,6 +45,8 @@ check-migrations: $(RUFF) ## Fail if a model change has no migration
 check-deploy: $(RUFF) ## manage.py check --deploy with production settings and no warning allowed
 	SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		ALLOWED_HOSTS=tracker.example.org \
+		EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend EMAIL_HOST=smtp.example.org \
+		DEFAULT_FROM_EMAIL=ombudsman-tracker@example.org \
 		env -u DEBUG $(PYTHON) manage.py check --deploy --fail-level WARNING
 
 lock: ## Recompile requirements.lock (dev) and requirements-prod.lock (the image) from pyproject.toml (ARGS="--upgrade" to take new releases)

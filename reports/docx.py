@@ -27,6 +27,11 @@ def _blank_document():
     return document
 
 
+# Every style a report uses (headings: sections and their parts). A council's template should
+# define them all; ``reports.checks`` says which it lacks.
+STYLES = ("Title", "Heading 1", "Heading 2", "List Bullet", "Caption", "Table Grid")
+
+
 def _style(document, name):
     return name if name in document.styles else None
 
