@@ -43,10 +43,6 @@ class ThresholdResult:
         return self.with_similar_issues / self.audited if self.audited else None
 
     @property
-    def is_certain(self) -> bool:
-        return self.decision != Decision.NOT_YET_KNOWN
-
-    @property
     def triggers_full_audit(self) -> bool:
         return self.decision == Decision.TRIGGERED
 

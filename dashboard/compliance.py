@@ -113,10 +113,6 @@ class ComplianceFigures:
         return self.due_soon + self.due_month
 
     @property
-    def complied(self) -> int:
-        return self.on_time + self.late
-
-    @property
     def all_due(self) -> int:
         return self.on_time + self.late + self.not_complied + self.overdue
 
@@ -271,11 +267,6 @@ class Week:
     first_day: date
     last_day: date
     counts: dict[str, int]  # per series (see selectors.TIMELINE_SERIES)
-
-    @property
-    def rate_percent(self) -> str:
-        """'67%', or '' where there is no rate."""
-        return percent(self.rate)
 
     @property
     def total(self) -> int:

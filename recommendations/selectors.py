@@ -35,7 +35,3 @@ def complaint_get_for(user, pk) -> Complaint:
 
 def recommendation_get_for(user, pk) -> Recommendation:
     return get_object_or_404(recommendations_visible_to(user), pk=pk)
-
-
-def deadline_get_for(user, pk) -> Deadline:
-    return get_object_or_404(deadlines_visible_to(user), pk=pk)

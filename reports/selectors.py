@@ -33,11 +33,6 @@ def organisations_reporting(user, complaints):
     return organisations.filter(pk=user.organisation_id)
 
 
-def bodies_for(organisation):
-    """The bodies an organisation reports to: its own and the shared ones."""
-    return Body.objects.for_organisation(organisation).order_by("name")
-
-
 def bodies_visible_to(user):
     bodies = Body.objects.filter(is_active=True).select_related("organisation")
     if user.sees_every_organisation:
