@@ -174,12 +174,17 @@ def auditors_assign(*, programme: AuditProgramme, by) -> None:
     """Spread unassigned cases evenly, never giving an auditor a case from their own team.
 
     Then give the moderation subsample (``moderation_percent`` of the sample, spread through
-    it) to a second auditor, also independent of the case's team.
+    it) to a second auditor, also independent of the case's team. The cases are locked while
+    this runs, so a case reassigned at the same moment is seen as it was saved.
     """
     auditors = list(programme.auditors.order_by("pk"))
     if not auditors:
         raise ValidationError("Add auditors to the programme first.")
-    sample_cases = list(programme.sample_cases.select_related("case", "auditor", "moderator"))
+    sample_cases = list(
+        programme.sample_cases.select_related("case", "auditor", "moderator").select_for_update(
+            of=("self",)
+        )
+    )
     load = Counter(sc.auditor_id for sc in sample_cases if sc.auditor_id)
     for sample_case in sample_cases:
         if sample_case.auditor_id:
@@ -225,7 +230,11 @@ def _moderation_assign(programme, sample_cases, auditors, *, by):
 
 @transaction.atomic
 def sample_case_reassign(*, sample_case: SampleCase, auditor, by) -> SampleCase:
-    """A manager moves a case to another auditor, still never to the case's own team."""
+    """A manager moves a case to another auditor, still never to the case's own team.
+
+    Checked on the case as saved (locked), so a moderator given to it since is not overwritten.
+    """
+    sample_case.refresh_from_db(from_queryset=SampleCase.objects.select_for_update())
     if not _independent(auditor, sample_case.case):
         raise ValidationError(f"{auditor} works in the team of case {sample_case.case}.")
     if sample_case.moderator_id == auditor.pk:
@@ -311,15 +320,19 @@ def outcome_save(
 
 @transaction.atomic
 def outcome_reopen(*, outcome: AuditOutcome, reason: str, by) -> AuditOutcome:
-    """A manager unlocks a submitted outcome; the history keeps the submitted answers."""
+    """A manager unlocks a submitted outcome; the history keeps the submitted answers.
+
+    The status is checked on the locked row: an outcome reopened since is refused (nothing to
+    reopen); one changed since the manager opened it is a ``ConflictError``.
+    """
+    seen_version = outcome.version
+    outcome.refresh_from_db(from_queryset=AuditOutcome.objects.select_for_update())
     if not outcome.is_locked:
         raise ValidationError("Only a submitted outcome can be reopened.")
     if not reason.strip():
         raise ValidationError("Give the reason for reopening the outcome.")
     outcome.status, outcome.submitted_at = OutcomeStatus.DRAFT, None
-    save_with_history(
-        outcome, by=by, reason=f"Reopened: {reason}", expected_version=outcome.version
-    )
+    save_with_history(outcome, by=by, reason=f"Reopened: {reason}", expected_version=seen_version)
     return outcome
 
 
@@ -453,8 +466,10 @@ def concern_raise(
 def concern_respond(*, concern: LiveConcern, response: str, by, at) -> LiveConcern:
     """Record the team manager's response; the concern's deadline is met.
 
-    Only a manager of the case's organisation records it (``concern_answerable_by``).
+    Only a manager of the case's organisation records it (``concern_answerable_by``). The
+    concern and its deadline are locked and checked as saved: a second response is refused.
     """
+    concern.refresh_from_db(from_queryset=LiveConcern.objects.select_for_update())
     if not concern_answerable_by(concern, by):
         raise ValidationError("Only a manager of the case's organisation can record the response.")
     if concern.responded_at:
@@ -463,7 +478,7 @@ def concern_respond(*, concern: LiveConcern, response: str, by, at) -> LiveConce
         raise ValidationError("Enter the response.")
     concern.response, concern.responded_by, concern.responded_at = response, by, at
     save_with_history(concern, by=by, reason="Response recorded")
-    deadline = concern.deadline
+    deadline = concern.deadline = Deadline.objects.select_for_update().get(pk=concern.deadline_id)
     deadline.status, deadline.completed_on = DeadlineStatus.MET, timezone.localdate(at)
     save_with_history(deadline, by=by, reason="Live concern answered")
     return concern

@@ -42,6 +42,14 @@ def _locked(instance):
     return type(instance).objects.select_for_update().get(pk=instance.pk)
 
 
+def _brought_up_to_date(instance):
+    """Lock the row and bring the caller's own copy up to date with it, so the state a service
+    checks is the state saved, not the one the caller read: of two stale copies, the second
+    sees what the first did. (The caller's copy, not another, so the caller sees the result.)"""
+    instance.refresh_from_db(from_queryset=type(instance).objects.select_for_update())
+    return instance
+
+
 ANCHOR_LABELS = {
     Anchor.REPORT_DATE: "the date of the report",
     Anchor.RECEIVED_DATE: "the date the report was received",
@@ -435,8 +443,10 @@ def recommendation_transition(
     """Move a recommendation along ``TRANSITIONS``; its deadline is met, not met or reopened.
 
     Complied needs at least one piece of evidence. ``on`` is the day it happened, which
-    decides whether compliance was on time or late.
+    decides whether compliance was on time or late. The status is checked on the locked row,
+    so two people acting on the same recommendation take turns and the second is refused.
     """
+    _brought_up_to_date(recommendation)
     allowed = TRANSITIONS[recommendation.status]
     if to_status not in allowed:
         raise ValidationError(
@@ -509,7 +519,12 @@ def _extension_validate(deadline: Deadline, new_due_date: date, reason: str):
 def extension_request(
     *, deadline: Deadline, new_due_date: date, reason: str, basis: str, basis_reference="", by, at
 ) -> Extension:
-    """Ask for a later date. The deadline does not move until the extension is agreed."""
+    """Ask for a later date. The deadline does not move until the extension is agreed.
+
+    Checked against the deadline as saved (locked), not the caller's copy of it: a deadline
+    met or extended since is refused.
+    """
+    deadline = _locked(deadline)
     _extension_validate(deadline, new_due_date, reason)
     extension = Extension(
         deadline=deadline,
@@ -528,7 +543,12 @@ def extension_request(
 
 @transaction.atomic
 def extension_decide(*, extension: Extension, agreed: bool, by, at) -> Extension:
-    """Agree or refuse a requested extension; agreeing moves the deadline (original kept)."""
+    """Agree or refuse a requested extension; agreeing moves the deadline (original kept).
+
+    The extension and its deadline are locked and the status is checked on the saved row: of
+    two decisions made from the same page, the second is refused ("already decided").
+    """
+    _brought_up_to_date(extension)
     if extension.status != ExtensionStatus.REQUESTED:
         raise ValidationError("This extension has already been decided.")
     deadline = extension.deadline = _locked(extension.deadline)
