@@ -8,8 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from ombudsman_tracker.forms import GovukBoundField, GovukDateField
-from recommendations.forms import VersionField
+from ombudsman_tracker.forms import GovukBoundField, GovukDateField, VersionField
 from recommendations.selectors import recommendations_visible_to
 
 from .models import Answer, AuditOutcome, Grade, PopulationCase

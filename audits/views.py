@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.decorators import permission_needed
+from ombudsman_tracker.forms import add_service_errors, after_conflict
 from ombudsman_tracker.history import ConflictError
 from outbox.services import job_for
-from recommendations.forms import add_service_errors, after_conflict
 from recommendations.presentation import format_date
 from viewlog.services import ViewKind, view_record
 

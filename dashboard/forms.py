@@ -3,9 +3,8 @@
 from django import forms
 
 from accounts.models import User
-from ombudsman_tracker.forms import GovukDateField
+from ombudsman_tracker.forms import GovukDateField, UnmarkedBoundField
 from organisations.models import Organisation
-from recommendations.forms import UnmarkedBoundField
 
 
 class DashboardFilterForm(forms.Form):

@@ -9,12 +9,15 @@ templates only lay out what it computed. Dates are entered as day, month and yea
 """
 
 import datetime
+from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
+
+from .uploads import size_in_mb
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -273,3 +276,67 @@ class GovukFormRenderer(TemplatesSetting):
     form_template_name = "includes/forms/form.html"
     field_template_name = "includes/forms/field.html"
     bound_field_class = GovukBoundField
+
+
+# --- Shared by every app's forms and views ----------------------------------------------------
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: against a field the form has, or in
+    the error summary (for example a database constraint on a field the form does not show)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def after_conflict(form: forms.Form, error: Exception, *, version: int, **form_kwargs):
+    """The same form, with what the user typed, the latest ``version`` and the conflict message.
+
+    Saving it again then applies the user's changes on top of the latest version.
+    """
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    rebound = type(form)(data, form.files, **form_kwargs)
+    rebound.is_valid()
+    rebound.add_error(None, str(error))
+    return rebound
+
+
+def file_types(extensions) -> str:
+    """["pdf", "docx", "csv"] -> "PDF, DOCX or CSV", as the GOV.UK file upload message puts it."""
+    names = [extension.upper() for extension in extensions]
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def describe_upload(upload, *, allowed, max_bytes) -> str | None:
+    """The GOV.UK message for an unacceptable upload, or None if it is acceptable."""
+    if Path(upload.name).suffix.lower().removeprefix(".") not in allowed:
+        return f"The selected file must be a {file_types(allowed)}"
+    if upload.size == 0:
+        return "The selected file is empty"
+    if upload.size > max_bytes:
+        return f"The selected file must be smaller than {size_in_mb(max_bytes)}"
+    return None
+
+
+class UnmarkedBoundField(GovukBoundField):
+    """A field that is not required but not labelled "(optional)" either: a filter (where
+    every field is optional, so the mark says nothing), or a part of a deadline rule that is
+    needed for some answers to another question (its hint says which)."""
+
+    @property
+    def is_optional(self):
+        return False
+
+
+class VersionField(forms.IntegerField):
+    """The ``version`` the user saw, so a save on top of someone else's is refused."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, **kwargs)

@@ -141,7 +141,7 @@ def file_types(extensions: Iterable[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-def _size_in_mb(size: int) -> str:
+def size_in_mb(size: int) -> str:
     return f"{size / (1024 * 1024):g}MB"
 
 
@@ -398,7 +398,7 @@ def upload_check(file, *, allowed: Iterable[str], max_bytes: int) -> SniffedType
         raise ValidationError("The selected file is empty", code="empty")
     if file.size > max_bytes:
         raise ValidationError(
-            f"The selected file must be smaller than {_size_in_mb(max_bytes)}", code="size"
+            f"The selected file must be smaller than {size_in_mb(max_bytes)}", code="size"
         )
     sniffed = sniff(file, claimed=claimed)
     if problem := _content_problem(sniffed, claimed, allowed):

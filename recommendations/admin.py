@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
+from ombudsman_tracker.forms import VersionField
 from organisations.admin_access import (
     OrganisationScopedAdmin,
     OrganisationScopedRows,
@@ -20,7 +21,6 @@ from organisations.admin_access import (
 )
 
 from . import services
-from .forms import VersionField
 from .models import (
     Complaint,
     Deadline,

@@ -2,15 +2,19 @@
 ``cleaned_data`` to ``recommendations.services``, which make the change."""
 
 from datetime import date
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from ombudsman_tracker.forms import GovukBoundField, GovukDateField
-from ombudsman_tracker.uploads import upload_check
+from ombudsman_tracker.forms import (
+    GovukDateField,
+    UnmarkedBoundField,
+    VersionField,
+    describe_upload,
+)
+from ombudsman_tracker.uploads import size_in_mb, upload_check
 from organisations.models import Organisation, OrganisationKind
 
 from . import services
@@ -26,74 +30,6 @@ from .models import (
     RecommendationKind,
     RecommendationStatus,
 )
-
-# --- Helpers --------------------------------------------------------------------------------
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the form: against a field the form has, or in
-    the error summary (for example a database constraint on a field the form does not show)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def after_conflict(form: forms.Form, error: Exception, *, version: int, **form_kwargs):
-    """The same form, with what the user typed, the latest ``version`` and the conflict message.
-
-    Saving it again then applies the user's changes on top of the latest version.
-    """
-    data = form.data.copy()
-    data[form.add_prefix("version")] = str(version)
-    rebound = type(form)(data, form.files, **form_kwargs)
-    rebound.is_valid()
-    rebound.add_error(None, str(error))
-    return rebound
-
-
-def _file_size_in_mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g}MB"
-
-
-def _file_types(extensions) -> str:
-    """["pdf", "docx", "csv"] -> "PDF, DOCX or CSV", as the GOV.UK file upload message puts it."""
-    names = [extension.upper() for extension in extensions]
-    if len(names) == 1:
-        return names[0]
-    return f"{', '.join(names[:-1])} or {names[-1]}"
-
-
-def describe_upload(upload, *, allowed, max_bytes) -> str | None:
-    """The GOV.UK message for an unacceptable upload, or None if it is acceptable."""
-    if Path(upload.name).suffix.lower().removeprefix(".") not in allowed:
-        return f"The selected file must be a {_file_types(allowed)}"
-    if upload.size == 0:
-        return "The selected file is empty"
-    if upload.size > max_bytes:
-        return f"The selected file must be smaller than {_file_size_in_mb(max_bytes)}"
-    return None
-
-
-class UnmarkedBoundField(GovukBoundField):
-    """A field that is not required but not labelled "(optional)" either: a filter (where
-    every field is optional, so the mark says nothing), or a part of a deadline rule that is
-    needed for some answers to another question (its hint says which)."""
-
-    @property
-    def is_optional(self):
-        return False
-
-
-class VersionField(forms.IntegerField):
-    """The ``version`` the user saw, so a save on top of someone else's is refused."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, **kwargs)
-
 
 # --- Filters --------------------------------------------------------------------------------
 
@@ -488,7 +424,7 @@ class EvidenceForm(forms.Form):
 
     @property
     def max_size(self) -> str:
-        return _file_size_in_mb(settings.EVIDENCE_MAX_UPLOAD_BYTES)
+        return size_in_mb(settings.EVIDENCE_MAX_UPLOAD_BYTES)
 
     def clean_file(self):
         """The name, the size and the content (see ``ombudsman_tracker.uploads``)."""

@@ -17,6 +17,7 @@ from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_needed
+from ombudsman_tracker.forms import add_service_errors, after_conflict
 from reminders import selectors as reminder_selectors
 from viewlog.services import ViewKind, view_record
 
@@ -33,8 +34,6 @@ from .forms import (
     RecommendationForm,
     StatusForm,
     TrackerImportForm,
-    add_service_errors,
-    after_conflict,
 )
 
 PAGE_SIZE = 25

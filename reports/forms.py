@@ -4,23 +4,14 @@ else: the views pass ``cleaned_data`` to ``reports.services``."""
 from django import forms
 from django.conf import settings
 
-from ombudsman_tracker.forms import GovukDateField
-from ombudsman_tracker.uploads import upload_check
+from ombudsman_tracker.forms import GovukDateField, file_types
+from ombudsman_tracker.uploads import size_in_mb, upload_check
 
 from .models import DEFAULT_RECOMMENDATION, CommitteeReport
 
 
 def _body_label(body) -> str:
     return f"{body} ({body.organisation})" if body.organisation_id else str(body)
-
-
-def _size_in_mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g}MB"
-
-
-def _file_types(extensions) -> str:
-    names = [extension.upper() for extension in extensions]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 class ReportForm(forms.Form):
@@ -149,8 +140,8 @@ class DistributionForm(forms.Form):
             f"{r.body}, {r.meeting_date:%-d %B %Y}, version {r.version_number}"
         )
         self.fields["minutes"].help_text = (
-            f"A {_file_types(settings.EVIDENCE_ALLOWED_EXTENSIONS)} file, smaller than "
-            f"{_size_in_mb(settings.EVIDENCE_MAX_UPLOAD_BYTES)}."
+            f"A {file_types(settings.EVIDENCE_ALLOWED_EXTENSIONS)} file, smaller than "
+            f"{size_in_mb(settings.EVIDENCE_MAX_UPLOAD_BYTES)}."
         )
 
     def clean_minutes(self):

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.decorators import permission_needed
-from recommendations.forms import add_service_errors
+from ombudsman_tracker.forms import add_service_errors
 from recommendations.selectors import complaint_get_for, complaints_visible_to
 from viewlog.services import ViewKind, view_record
 
