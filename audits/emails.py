@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.selectors import managers_of
 from ombudsman_tracker.emails import send_templated
-
-from .selectors import managers
 
 # Names of the outbox jobs that send these emails (stored in its rows: never rename them).
 LIVE_CONCERN_EMAIL = "audits.live_concern_email"
@@ -39,7 +38,7 @@ def live_concern_send(concern) -> None:
 def full_audit_created_send(programme) -> None:
     """Tell the organisation's managers that the threshold triggered a full audit."""
     organisation = programme.recommendation.organisation
-    emails = managers().filter(organisation=organisation).values_list("email", flat=True)
+    emails = managers_of(organisation).values_list("email", flat=True)
     recipients = sorted((set(emails) | {programme.owner.email}) - {""})
     if not recipients:
         return

@@ -14,8 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
-from accounts.roles import Role
+from accounts.selectors import managers
 
 from .models import (
     Answer,
@@ -91,11 +90,6 @@ def sample_case_visible_to(user, sample_case: SampleCase) -> bool:
 
 
 # --- Managers and live concerns -------------------------------------------------------------
-
-
-def managers():
-    """Active members of the Managers group (``accounts.roles.Role.MANAGER``)."""
-    return User.objects.filter(groups__name=Role.MANAGER, is_active=True)
 
 
 def managers_of_case(case: PopulationCase):

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from accounts.roles import Role
+from accounts.selectors import is_manager
 from recommendations.models import Deadline, DeadlineStatus
 
 from .models import Reminder, ReminderStatus
@@ -48,9 +48,7 @@ def own_feed_deadlines(user, *, at: date):
 
 
 def may_subscribe_to_organisation(user) -> bool:
-    return user.organisation_id is not None and (
-        user.is_superuser or user.groups.filter(name=Role.MANAGER).exists()
-    )
+    return user.organisation_id is not None and (user.is_superuser or is_manager(user))
 
 
 def organisation_feed_deadlines(user, *, at: date):

@@ -13,12 +13,11 @@ alternative (never retrying) would lose reminders instead.
 import secrets
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.roles import Role
+from accounts.selectors import managers
 from ombudsman_tracker.history import save_with_history
 from recommendations.models import Deadline, DeadlineStatus
 
@@ -31,11 +30,10 @@ STALE_CLAIM = timedelta(minutes=15)
 
 
 def _managers_by_organisation() -> dict[int, list]:
-    managers: dict[int, list] = {}
-    users = get_user_model().objects.filter(groups__name=Role.MANAGER, is_active=True)
-    for user in users.exclude(organisation=None):
-        managers.setdefault(user.organisation_id, []).append(user)
-    return managers
+    by_organisation: dict[int, list] = {}
+    for user in managers().exclude(organisation=None):
+        by_organisation.setdefault(user.organisation_id, []).append(user)
+    return by_organisation
 
 
 def recipients_for(
