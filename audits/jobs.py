@@ -5,11 +5,9 @@ Each runs with an id, re-fetches its row, returns quietly if the row has gone, a
 function; an exception is a failed attempt, which the outbox retries.
 """
 
-from datetime import timedelta
-
 from django.utils import timezone
 
-from outbox.kinds import EMAIL, Kind, kind_register
+from outbox.kinds import EMAIL, IMPORT, Kind, kind_register
 
 from . import emails, uploads
 from .models import AuditProgramme, LiveConcern
@@ -48,16 +46,13 @@ def _population_import(upload_id: int) -> None:
 kind_register(Kind(name=emails.LIVE_CONCERN_EMAIL, run=_live_concern_email, **EMAIL))
 kind_register(Kind(name=emails.FULL_AUDIT_NOTICE, run=_full_audit_notice, **EMAIL))
 # 100,000 rows take about 25 seconds on PostgreSQL; the limits leave room for files far larger.
-# A second attempt if the first crashes or its worker dies; then the upload is marked failed.
 kind_register(
     Kind(
         name=uploads.IMPORT_JOB,
         run=_population_import,
         soft_time_limit=900,
         time_limit=960,
-        max_attempts=2,
-        first_retry=timedelta(minutes=1),
-        last_retry=timedelta(minutes=1),
         give_up=uploads.population_upload_give_up,
+        **IMPORT,
     )
 )

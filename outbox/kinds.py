@@ -56,6 +56,14 @@ EMAIL = {
     "last_retry": timedelta(minutes=10),
 }
 
+# Imports of an uploaded file: all or nothing, so a second attempt is safe if the first crashes
+# or its worker dies (a minute later); then the upload is marked failed. Time limits per kind.
+IMPORT = {
+    "max_attempts": 2,
+    "first_retry": timedelta(minutes=1),
+    "last_retry": timedelta(minutes=1),
+}
+
 _kinds: dict[str, Kind] = {}
 
 

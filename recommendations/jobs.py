@@ -1,9 +1,7 @@
 """The background work of recommendations, run by the outbox (``outbox.services``): the
 tracker import. Found by ``OutboxConfig.ready``."""
 
-from datetime import timedelta
-
-from outbox.kinds import Kind, kind_register
+from outbox.kinds import IMPORT, Kind, kind_register
 
 from .tracker_csv import uploads
 
@@ -15,16 +13,13 @@ def _tracker_import(upload_id: int) -> None:
 
 # Recording takes about 14 ms a row on PostgreSQL (30,000 rows, a 10 MB file: about 7 minutes;
 # checking them takes seconds). The limits leave room for a 20 MB file on a slower server.
-# A second attempt if the first crashes or its worker dies; then the upload is marked failed.
 kind_register(
     Kind(
         name=uploads.IMPORT_JOB,
         run=_tracker_import,
         soft_time_limit=2700,
         time_limit=2760,
-        max_attempts=2,
-        first_retry=timedelta(minutes=1),
-        last_retry=timedelta(minutes=1),
         give_up=uploads.tracker_upload_give_up,
+        **IMPORT,
     )
 )
