@@ -9,11 +9,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from accounts.selectors import managers_of
 from ombudsman_tracker.emails import send_templated
+from ombudsman_tracker.formats import moment_text
 
 # Names of the outbox jobs that send these emails (stored in its rows: never rename them).
 LIVE_CONCERN_EMAIL = "audits.live_concern_email"
@@ -66,16 +65,12 @@ class Delivery:
     warning: str = ""
 
 
-def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "j F Y, H:i")
-
-
 def live_concern_delivery(concern, job, *, at) -> Delivery:
     """Whether the team manager was emailed about ``concern``, from its ``emailed_at`` and its
     outbox ``job`` (None for concerns raised before jobs were recorded, or once purged)."""
     to = concern.team_manager_email
     if concern.emailed_at:
-        return Delivery(f"Emailed to {to} on {_when(concern.emailed_at)}")
+        return Delivery(f"Emailed to {to} on {moment_text(concern.emailed_at)}")
     if job is None:
         return Delivery(to)
     if job.given_up_at:
@@ -86,14 +81,14 @@ def live_concern_delivery(concern, job, *, at) -> Delivery:
         )
     if job.attempts:
         return Delivery(
-            f"Not emailed to {to} yet: it will be tried again at {_when(job.due_at)}",
+            f"Not emailed to {to} yet: it will be tried again at {moment_text(job.due_at)}",
             warning="The email to the team manager could not be sent yet and will be tried "
             "again. If the concern is urgent, contact them another way.",
         )
     if at - job.created_at < LATE:
         return Delivery(f"Waiting to be emailed to {to}: it should go within a minute")
     return Delivery(
-        f"Not emailed to {to} yet: waiting since {_when(job.created_at)}",
+        f"Not emailed to {to} yet: waiting since {moment_text(job.created_at)}",
         warning="The email to the team manager has not been sent yet. If the concern is "
         "urgent, contact them another way.",
     )

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.utils import timezone
-from django.utils.formats import date_format
+
+from .formats import moment_text
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def import_watch(upload, job, *, lease: timedelta, at: datetime) -> ImportWatch:
         return ImportWatch(refreshing=False, notice="")
     if job is not None and job.is_running(at=at):
         return ImportWatch(refreshing=True, notice="")
-    failed_by = _when(upload.uploaded_at + timedelta(hours=settings.UPLOAD_STALE_HOURS))
+    failed_by = moment_text(upload.uploaded_at + timedelta(hours=settings.UPLOAD_STALE_HOURS))
     if job is not None and job.lease_expired(at=at):
         return ImportWatch(
             refreshing=False,
@@ -136,10 +136,6 @@ def import_watch(upload, job, *, lease: timedelta, at: datetime) -> ImportWatch:
         return ImportWatch(
             refreshing=True,
             notice="The import stopped before it finished, so nothing was imported. It will "
-            f"be tried again at {_when(job.due_at)}.",
+            f"be tried again at {moment_text(job.due_at)}.",
         )
     return ImportWatch(refreshing=True, notice="")
-
-
-def _when(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "j F Y, H:i")

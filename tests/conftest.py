@@ -1,6 +1,8 @@
 import os
+from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -105,3 +107,18 @@ def dispatch_runs(monkeypatch):
 
     monkeypatch.setattr(tasks, "heartbeat_record", record)
     return runs
+
+
+# --- Other processes on the test database ----------------------------------------------------
+
+
+def shared_database_url() -> str:
+    """The URL of the test database pytest-django made (``test_…``), for another process."""
+    if connection.vendor != "postgresql":
+        service_missing("DATABASE_URL is not a PostgreSQL database a worker process can share")
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from health.models import Heartbeat
+from tests.conftest import shared_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,13 +40,6 @@ def _fresh_checkout(destination: Path) -> Path:
         shutil.copy2(source, target)
     assert not (destination / "var").exists()
     return destination
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _runs_for(argv, *, cwd: Path, env: dict, seconds: float, ready: str) -> str:
@@ -86,7 +79,7 @@ def test_beat_and_a_worker_start_from_a_fresh_checkout_with_redis_set(redis_url,
     checkout = _fresh_checkout(tmp_path / "checkout")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": shared_database_url(),
         "REDIS_URL": redis_url,
         "SECRET_KEY": "tests-only-not-a-secret",
         "DEBUG": "false",

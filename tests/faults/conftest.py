@@ -24,17 +24,15 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import kombu.pools
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import connection
 from django.test import Client
 
 from ombudsman_tracker.celery import app
-from tests.conftest import service_missing
+from tests.conftest import service_missing, shared_database_url
 
 REDIS_SERVER = "/usr/bin/redis-server"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -223,18 +221,6 @@ def mail_server():
 # --- The worker -----------------------------------------------------------------------------
 
 
-def _database_url() -> str:
-    """The URL of the test database pytest-django made (``test_…``), for another process."""
-    if connection.vendor != "postgresql":
-        service_missing("DATABASE_URL is not a PostgreSQL database a worker process can share")
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
-
-
 class CeleryProcess:
     """``celery worker`` or ``celery beat`` as deployed, in a process group of its own."""
 
@@ -304,7 +290,7 @@ def celery_env(transactional_db, own_redis, mail_server, settings, tmp_path):
     to ``mail_server``, uploads where the test keeps them."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return os.environ | {
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": shared_database_url(),
         "REDIS_URL": own_redis.url,
         "CELERY_BROKER_URL": own_redis.url,
         "CELERY_TASK_ALWAYS_EAGER": "false",

@@ -3,17 +3,13 @@
 The baseline for the fault tests: if this fails, the harness is broken, not the app.
 """
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from accounts.roles import Role
-from recommendations.deadlines import Counting
+from accounts.models import User
 from reminders import tasks
 from reminders.models import Reminder, ReminderStatus
-from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
 from tests.faults.conftest import wait_until
+from tests.reminders.worker import deadlines_due
 
 # Serialized rollback keeps the data migrations' rows (roles, ombudsmen) for the next tests.
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -22,17 +18,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, seriali
 def test_a_reminder_queued_on_our_redis_is_sent_by_the_worker_process(
     own_redis, worker, mail_server, figures
 ):
-    manager = user_with_role(Role.MANAGER, username="manager")
-    officer = user_with_role(Role.OFFICER, username="officer")
-    recommendation_recorded(
-        complaint=complaint_recorded(by=manager, public_interest_report=False),
-        owner=officer,
-        by=manager,
-        rule={
-            "counting": Counting.STATED,
-            "stated_date": timezone.localdate() + timedelta(days=7),
-        },
-    )
+    deadlines_due(1, due_in_days=7)
+    officer = User.objects.get(username="officer")
 
     tasks.dispatch.delay()
 

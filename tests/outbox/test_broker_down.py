@@ -21,13 +21,12 @@ from health.heartbeats import heartbeat_fresh
 from outbox.models import Job
 from outbox.services import jobs_sweep, task_publish
 from outbox.tasks import run
-from recommendations.deadlines import Counting
 from reminders.models import Reminder, ReminderStatus
 from tests.audits.test_views import page_text
-from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
+from tests.factories import user_with_role
 from tests.outbox.broker import broker_down, broker_hung
 from tests.outbox.jobs import job_of
-from tests.reminders.worker import running_worker, wait_until
+from tests.reminders.worker import deadlines_due, running_worker, wait_until
 
 # Serialized rollback keeps the data migrations (roles, ombudsmen) between tests; the
 # requests commit for real, so their on-commit publishing runs as in production.
@@ -131,17 +130,7 @@ def test_a_population_uploaded_with_the_broker_hung_returns_in_seconds_and_is_im
 def test_reminders_dispatched_with_the_broker_down_stay_pending_for_the_next_dispatch(
     redis_url,
 ):
-    manager = user_with_role(Role.MANAGER, username="manager")
-    officer = user_with_role(Role.OFFICER, username="officer")
-    recommendation_recorded(
-        complaint=complaint_recorded(by=manager, public_interest_report=False),
-        owner=officer,
-        by=manager,
-        rule={
-            "counting": Counting.STATED,
-            "stated_date": timezone.localdate() + timedelta(days=7),
-        },
-    )
+    deadlines_due(1, due_in_days=7)
     out, err = StringIO(), StringIO()
 
     with broker_down():
