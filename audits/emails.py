@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.selectors import managers_of
 from ombudsman_tracker.emails import send_templated
 from ombudsman_tracker.formats import moment_text
+from outbox.services import job_for
 
 # Names of the outbox jobs that send these emails (stored in its rows: never rename them).
 LIVE_CONCERN_EMAIL = "audits.live_concern_email"
@@ -65,12 +66,13 @@ class Delivery:
     warning: str = ""
 
 
-def live_concern_delivery(concern, job, *, at) -> Delivery:
+def live_concern_delivery(concern, *, at) -> Delivery:
     """Whether the team manager was emailed about ``concern``, from its ``emailed_at`` and its
-    outbox ``job`` (None for concerns raised before jobs were recorded, or once purged)."""
+    outbox job (none for concerns raised before jobs were recorded, or once purged)."""
     to = concern.team_manager_email
     if concern.emailed_at:
         return Delivery(f"Emailed to {to} on {moment_text(concern.emailed_at)}")
+    job = job_for(kind=LIVE_CONCERN_EMAIL, object_id=concern.pk)
     if job is None:
         return Delivery(to)
     if job.given_up_at:

@@ -16,7 +16,6 @@ from django.utils import timezone
 from accounts.decorators import permission_needed
 from ombudsman_tracker.forms import add_service_errors, after_conflict
 from ombudsman_tracker.history import ConflictError
-from outbox.services import job_for
 from recommendations.presentation import format_date
 from viewlog.services import ViewKind, view_record
 
@@ -542,13 +541,7 @@ def concern_detail(request, pk):
             "readable": readable,
             "case_visible": readable
             or selectors.sample_case_visible_to(request.user, concern.sample_case),
-            "email": emails.live_concern_delivery(
-                concern,
-                job_for(kind=emails.LIVE_CONCERN_EMAIL, object_id=concern.pk),
-                at=timezone.now(),
-            )
-            if readable
-            else None,
+            "email": emails.live_concern_delivery(concern, at=timezone.now()) if readable else None,
             "assigned": request.user.pk
             in (concern.sample_case.auditor_id, concern.sample_case.moderator_id),
         },
