@@ -194,7 +194,7 @@ class AuditProgramme(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_audits"
     )
     deadline = models.OneToOneField(
-        "recommendations.Deadline",
+        "deadlines.Deadline",
         on_delete=models.PROTECT,
         related_name="audit_programme",
         null=True,
@@ -426,7 +426,7 @@ class LiveConcern(models.Model):
         "audits.jobs); empty while it waits, or if it could not be sent.",
     )
     deadline = models.OneToOneField(
-        "recommendations.Deadline", on_delete=models.PROTECT, related_name="live_concern"
+        "deadlines.Deadline", on_delete=models.PROTECT, related_name="live_concern"
     )
     response = models.TextField(blank=True)
     responded_by = models.ForeignKey(

@@ -14,12 +14,12 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from deadlines import services as deadline_services
+from deadlines.arithmetic import Counting, Unit
+from deadlines.models import Anchor, Deadline, DeadlineKind
 from ombudsman_tracker.history import ConflictError, conflict_on_duplicate, save_with_history
 from organisations.models import Team
 from outbox.services import job_record
-from recommendations import services as recommendation_services
-from recommendations.deadlines import Counting, Unit
-from recommendations.models import Anchor, Deadline, DeadlineKind, DeadlineStatus
 
 from . import sampling
 from .emails import FULL_AUDIT_NOTICE, LIVE_CONCERN_EMAIL
@@ -53,16 +53,16 @@ def population_matching(programme: AuditProgramme):
 
 
 def _programme_deadline(*, recommendation, kind, title, owner, due_date, by) -> Deadline:
-    deadline = Deadline(
+    return deadline_services.deadline_create(
         complaint=recommendation.complaint,
         organisation=recommendation.organisation,
         kind=kind,
         title=title,
         owner=owner,
+        rule={"counting": Counting.STATED, "stated_date": due_date},
+        by=by,
+        reason=f"{DeadlineKind(kind).label} set up",
     )
-    recommendation_services.deadline_apply_rule(deadline, counting="stated", stated_date=due_date)
-    save_with_history(deadline, by=by, reason=f"{DeadlineKind(kind).label} set up")
-    return deadline
 
 
 @transaction.atomic
@@ -430,7 +430,7 @@ def concern_raise(
             "manager's email address."
         )
     recommendation = sample_case.programme.recommendation
-    deadline = Deadline(
+    deadline = deadline_services.deadline_create(
         complaint=recommendation.complaint,
         organisation=recommendation.organisation,
         kind=DeadlineKind.LIVE_CONCERN,
@@ -438,17 +438,17 @@ def concern_raise(
         # the title names neither the case nor the concern.
         title=LIVE_CONCERN_DEADLINE_TITLE,
         owner=raised_by,
+        rule={
+            "counting": Counting.WITHIN,
+            "count": settings.LIVE_CONCERN_RESPONSE_WORKING_DAYS,
+            "unit": Unit.WORKING_DAYS,
+            "anchor": Anchor.OTHER_DATE,
+            "anchor_date": timezone.localdate(at),
+            "anchor_label": "the day the concern was raised",
+        },
+        by=raised_by,
+        reason="Live concern raised",
     )
-    recommendation_services.deadline_apply_rule(
-        deadline,
-        counting=Counting.WITHIN,
-        count=settings.LIVE_CONCERN_RESPONSE_WORKING_DAYS,
-        unit=Unit.WORKING_DAYS,
-        anchor=Anchor.OTHER_DATE,
-        anchor_date=timezone.localdate(at),
-        anchor_label="the day the concern was raised",
-    )
-    save_with_history(deadline, by=raised_by, reason="Live concern raised")
     live_concern = LiveConcern(
         sample_case=sample_case,
         raised_by=raised_by,
@@ -478,9 +478,9 @@ def concern_respond(*, concern: LiveConcern, response: str, by, at) -> LiveConce
         raise ValidationError("Enter the response.")
     concern.response, concern.responded_by, concern.responded_at = response, by, at
     save_with_history(concern, by=by, reason="Response recorded")
-    deadline = concern.deadline = Deadline.objects.select_for_update().get(pk=concern.deadline_id)
-    deadline.status, deadline.completed_on = DeadlineStatus.MET, timezone.localdate(at)
-    save_with_history(deadline, by=by, reason="Live concern answered")
+    concern.deadline = deadline_services.deadline_complete(
+        deadline=concern.deadline, on=timezone.localdate(at), by=by, reason="Live concern answered"
+    )
     return concern
 
 

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from recommendations.models import Deadline, Outcome
+from deadlines.models import Deadline, Outcome
 from recommendations.presentation import DUE_SOON_DAYS
 
 # Open deadlines due within this many days are "due in the next 30 days" (which includes

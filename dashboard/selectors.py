@@ -30,8 +30,8 @@ from audits.models import (
 )
 from audits.selectors import programmes_visible_to, threshold_of_annotated, with_threshold_figures
 from audits.threshold import ThresholdResult
+from deadlines.models import DeadlineKind, DeadlineStatus
 from organisations.models import Organisation
-from recommendations.models import DeadlineKind, DeadlineStatus
 from recommendations.presentation import DUE_SOON_DAYS
 from recommendations.selectors import complaints_visible_to, deadlines_visible_to
 
@@ -60,7 +60,7 @@ def dashboard_allowed(user) -> bool:
         return False
     if user.has_perm(PERMISSION):
         return True
-    return user.sees_all_organisations and user.has_perm("recommendations.view_deadline")
+    return user.sees_all_organisations and user.has_perm("deadlines.view_deadline")
 
 
 # --- The deadlines the filters choose -------------------------------------------------------

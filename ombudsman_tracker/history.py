@@ -96,3 +96,17 @@ def save_with_history(instance, *, by, reason: str, expected_version: int | None
     instance._history_user = by
     instance._change_reason = f"{reason} ({_note.get()})" if _note.get() else reason
     instance.save()
+
+
+def locked(instance):
+    """A fresh copy of the row, locked until the transaction ends, so a stale copy held by
+    the caller never overwrites a change made in between (for example an extension)."""
+    return type(instance).objects.select_for_update().get(pk=instance.pk)
+
+
+def brought_up_to_date(instance):
+    """Lock the row and bring the caller's own copy up to date with it, so the state a service
+    checks is the state saved, not the one the caller read: of two stale copies, the second
+    sees what the first did. (The caller's copy, not another, so the caller sees the result.)"""
+    instance.refresh_from_db(from_queryset=type(instance).objects.select_for_update())
+    return instance

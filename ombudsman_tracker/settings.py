@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "organisations",
     "accounts",
+    "deadlines",
     "recommendations",
     "audits",
     "reminders",

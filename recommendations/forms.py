@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from deadlines.arithmetic import Counting, Unit
+from deadlines.models import Anchor, ExtensionBasis
 from ombudsman_tracker.forms import (
     GovukDateField,
     UnmarkedBoundField,
@@ -18,12 +20,9 @@ from ombudsman_tracker.uploads import size_in_mb, upload_check
 from organisations.models import Organisation, OrganisationKind
 
 from . import services
-from .deadlines import Counting, Unit
 from .listings import ComplaintState
 from .models import (
-    Anchor,
     Complaint,
-    ExtensionBasis,
     Finding,
     Ombudsman,
     Recommendation,

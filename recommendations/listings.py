@@ -12,16 +12,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from deadlines.models import Deadline, DeadlineKind, Extension, Outcome
 from organisations.models import Organisation
 
-from .models import (
-    Deadline,
-    DeadlineKind,
-    Evidence,
-    Extension,
-    Outcome,
-    Recommendation,
-)
+from .models import Evidence, Recommendation
 from .selectors import (
     complaints_visible_to,
     deadlines_visible_to,

@@ -8,16 +8,16 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from .models import (
+from deadlines.models import (
     Deadline,
     DeadlineKind,
     DeadlineStatus,
     Extension,
     ExtensionStatus,
     Outcome,
-    Recommendation,
-    RecommendationKind,
 )
+
+from .models import Recommendation, RecommendationKind
 
 # An open deadline this close is shown as "Due soon".
 DUE_SOON_DAYS = 14

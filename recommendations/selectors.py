@@ -2,7 +2,9 @@
 
 from django.shortcuts import get_object_or_404
 
-from .models import Complaint, Deadline, Recommendation
+from deadlines.models import Deadline
+
+from .models import Complaint, Recommendation
 
 
 def complaints_visible_to(user):

@@ -1,9 +1,10 @@
-"""Every change to complaints, recommendations and deadlines that carries a rule.
+"""Every change to complaints, recommendations and their evidence that carries a rule.
 
 Views, admin actions, management commands and tasks all call these functions. Each one saves
 through django-simple-history, so the change, who made it and why are in the record's history.
 Edits that start from a form carry the ``version`` the user saw: if someone else saved first,
-``ConflictError`` is raised and nothing is written.
+``ConflictError`` is raised and nothing is written. Their deadlines are made, moved and
+closed through ``deadlines.services``.
 """
 
 from datetime import date, datetime
@@ -13,174 +14,26 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import get_text_list
 
+from deadlines import services as deadlines
+from deadlines.models import DeadlineKind, DeadlineStatus
 from ombudsman_tracker.checksums import upload_sha256
 from ombudsman_tracker.history import ConflictError as ConflictError  # for callers
-from ombudsman_tracker.history import conflict_on_duplicate, save_with_history
+from ombudsman_tracker.history import (
+    brought_up_to_date,
+    conflict_on_duplicate,
+    locked,
+    save_with_history,
+)
 from ombudsman_tracker.uploads import upload_for_keeping
 
-from .deadlines import Counting, due_date
 from .models import (
     DEADLINE_STATUS_FOR,
     TRANSITIONS,
-    Anchor,
     Complaint,
-    Deadline,
-    DeadlineKind,
-    DeadlineStatus,
     Evidence,
-    Extension,
-    ExtensionStatus,
     Recommendation,
     RecommendationStatus,
-    StatutoryClockRule,
 )
-
-
-def _locked(instance):
-    """A fresh copy of the row, locked until the transaction ends, so a stale copy held by
-    the caller never overwrites a change made in between (for example an extension)."""
-    return type(instance).objects.select_for_update().get(pk=instance.pk)
-
-
-def _brought_up_to_date(instance):
-    """Lock the row and bring the caller's own copy up to date with it, so the state a service
-    checks is the state saved, not the one the caller read: of two stale copies, the second
-    sees what the first did. (The caller's copy, not another, so the caller sees the result.)"""
-    instance.refresh_from_db(from_queryset=type(instance).objects.select_for_update())
-    return instance
-
-
-ANCHOR_LABELS = {
-    Anchor.REPORT_DATE: "the date of the report",
-    Anchor.RECEIVED_DATE: "the date the report was received",
-}
-
-
-def _anchor_date(complaint: Complaint, anchor: str) -> date | None:
-    if anchor == Anchor.REPORT_DATE:
-        return complaint.report_date
-    if anchor == Anchor.RECEIVED_DATE:
-        return complaint.received_date
-    return None
-
-
-def deadline_apply_rule(
-    deadline: Deadline,
-    *,
-    counting: str,
-    count: int | None = None,
-    unit: str = "",
-    anchor: str = "",
-    anchor_date: date | None = None,
-    anchor_label: str = "",
-    stated_date: date | None = None,
-) -> None:
-    """Set a deadline's rule and the dates it gives (unsaved). A stated date is stored as given."""
-    deadline.counting, deadline.count, deadline.unit, deadline.anchor = (
-        counting,
-        count,
-        unit,
-        anchor,
-    )
-    if counting == Counting.STATED:
-        if stated_date is None:
-            raise ValidationError("Enter the date the Ombudsman stated.")
-        deadline.count, deadline.unit, deadline.anchor, deadline.anchor_date = None, "", "", None
-        deadline.anchor_label, deadline.computed_due_date = "", None
-        computed = stated_date
-    else:
-        if anchor != Anchor.OTHER_DATE:
-            anchor_date = _anchor_date(deadline.complaint, anchor)
-            anchor_label = ANCHOR_LABELS[anchor]
-        if anchor_date is None:
-            raise ValidationError(
-                "The deadline counts from a date that has not been recorded yet "
-                "(for example the date the report was received)."
-            )
-        deadline.anchor_date = anchor_date
-        deadline.anchor_label = f"{anchor_label} ({anchor_date:%-d %B %Y})"
-        computed = due_date(anchor=anchor_date, count=count, unit=unit, counting=counting)
-        deadline.computed_due_date = computed
-    if (
-        deadline.pk is None
-        or not deadline.extensions.filter(status=ExtensionStatus.AGREED).exists()
-    ):
-        deadline.original_due_date = computed
-        deadline.due_date = computed
-        deadline.override_reason = ""
-
-
-def deadline_override(*, deadline: Deadline, due_date: date, reason: str, by, version=None):
-    """Replace the date a rule gave with another one, with the reason (the rule stays visible)."""
-    if not reason.strip():
-        raise ValidationError("Give the reason the due date differs from the rule.")
-    deadline.due_date = deadline.original_due_date = due_date
-    deadline.override_reason = reason
-    save_with_history(
-        deadline, by=by, reason=f"Due date overridden: {reason}", expected_version=version
-    )
-    return deadline
-
-
-def _statutory_clock_dates(complaint: Complaint):
-    """Yield (rule, anchor_date, anchor_label) for each clock, following rules in order."""
-    due_by_kind: dict[str, date] = {}
-    for rule in StatutoryClockRule.objects.all():
-        if rule.anchor == Anchor.OTHER_DATE:
-            anchor_date = due_by_kind.get(rule.follows)
-            label = f"the due date of the {DeadlineKind(rule.follows).label}"
-        else:
-            anchor_date = _anchor_date(complaint, rule.anchor)
-            label = ANCHOR_LABELS[rule.anchor]
-        if anchor_date is None:
-            continue
-        due_by_kind[rule.kind] = due_date(
-            anchor=anchor_date, count=rule.count, unit=rule.unit, counting=rule.counting
-        )
-        yield rule, anchor_date, label
-
-
-@transaction.atomic
-def statutory_clocks_generate(*, complaint: Complaint, by, owner=None) -> list[Deadline]:
-    """Create the s30 and s31 clocks for each organisation a public interest report binds.
-
-    Idempotent: clocks that exist are left as they are. Clocks whose anchor date is not yet
-    known (no date received) are created once it is recorded.
-    """
-    if not complaint.is_public_interest_report:
-        return []
-    existing = set(
-        complaint.deadlines.filter(kind__in=DeadlineKind.statutory()).values_list(
-            "organisation_id", "kind"
-        )
-    )
-    created = []
-    for organisation in complaint.organisations.all():
-        for rule, anchor_date, label in _statutory_clock_dates(complaint):
-            if (organisation.pk, rule.kind) in existing:
-                continue
-            clock = Deadline(
-                complaint=complaint,
-                organisation=organisation,
-                kind=rule.kind,
-                title=DeadlineKind(rule.kind).label,
-                owner=owner,
-            )
-            deadline_apply_rule(
-                clock,
-                counting=rule.counting,
-                count=rule.count,
-                unit=rule.unit,
-                anchor=Anchor.OTHER_DATE,
-                anchor_date=anchor_date,
-                anchor_label=label,
-            )
-            save_with_history(
-                clock, by=by, reason="Statutory clock created for a public interest report"
-            )
-            created.append(clock)
-    return created
-
 
 # --- Complaints several councils share ------------------------------------------------------
 
@@ -196,7 +49,6 @@ COMPLAINT_SHARED_FACTS = (
     "received_date",
     "organisations",
 )
-ANCHOR_FIELDS = {Anchor.REPORT_DATE: "report_date", Anchor.RECEIVED_DATE: "received_date"}
 ACCESS_TO_EVERY_COUNCIL = (
     "only someone whose access covers every council on this complaint (an administrator who "
     "sees every organisation) can change"
@@ -311,7 +163,7 @@ def complaint_create(*, organisations, by, clock_owner=None, **fields) -> Compla
     with conflict_on_duplicate(complaint):
         save_with_history(complaint, by=by, reason="Complaint recorded")
     complaint.organisations.set(organisations)
-    statutory_clocks_generate(complaint=complaint, by=by, owner=clock_owner)
+    deadlines.statutory_clocks_generate(complaint=complaint, by=by, owner=clock_owner)
     return complaint
 
 
@@ -325,7 +177,7 @@ def complaint_update(*, complaint: Complaint, version: int, by, organisations=No
     organisation is removed while it has recommendations or deadlines on it
     (``complaint_organisations_check``): otherwise ``ValidationError``, and nothing is written.
     """
-    stored = _locked(complaint)  # the facts as saved, not as a form may have set them on it
+    stored = locked(complaint)  # the facts as saved, not as a form may have set them on it
     changed = [
         name
         for name, value in fields.items()
@@ -343,17 +195,7 @@ def complaint_update(*, complaint: Complaint, version: int, by, organisations=No
         complaint.organisations.set(organisations)
     # Only a changed date moves deadlines: saving them otherwise would make every council's
     # open recommendation forms stale for an edit of the title.
-    moved = [anchor for anchor, name in ANCHOR_FIELDS.items() if name in changed]
-    for deadline in complaint.deadlines.open().filter(anchor__in=moved, override_reason=""):
-        deadline_apply_rule(
-            deadline,
-            counting=deadline.counting,
-            count=deadline.count,
-            unit=deadline.unit,
-            anchor=deadline.anchor,
-        )
-        save_with_history(deadline, by=by, reason="Recomputed after the complaint's dates changed")
-    statutory_clocks_generate(complaint=complaint, by=by)
+    deadlines.deadlines_follow_complaint(complaint=complaint, changed_fields=changed, by=by)
     return complaint
 
 
@@ -375,22 +217,23 @@ def recommendation_create(
     The organisation must be one the complaint binds and one ``by``'s access covers: each
     council records its own recommendations (``ValidationError`` otherwise).
     """
-    _locked(complaint)  # so that its organisations cannot change until this is recorded
+    locked(complaint)  # so that its organisations cannot change until this is recorded
     if not complaint.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError(f"The complaint does not bind {organisation}.")
     if not covers_every_organisation(by, [organisation]):
         raise ValidationError(
             f"You can record recommendations only for {by.organisation}, not {organisation}."
         )
-    deadline = Deadline(
+    deadline = deadlines.deadline_create(
         complaint=complaint,
         organisation=organisation,
         kind=DeadlineKind.RECOMMENDATION,
         title=f"{complaint.reference} recommendation {number}",
         owner=owner,
+        rule=rule,
+        by=by,
+        reason="Recommendation recorded",
     )
-    deadline_apply_rule(deadline, **rule)
-    save_with_history(deadline, by=by, reason="Recommendation recorded")
     recommendation = Recommendation(
         complaint=complaint,
         organisation=organisation,
@@ -414,19 +257,21 @@ def recommendation_update(
     The complaint is locked, as by ``recommendation_create``, so a number taken at the same
     moment by another recommendation is a ``ValidationError``, not a refused insert.
     """
-    _locked(recommendation.complaint)
+    locked(recommendation.complaint)
     for name, value in fields.items():
         setattr(recommendation, name, value)
     recommendation.full_clean()
     save_with_history(
         recommendation, by=by, reason="Recommendation edited", expected_version=version
     )
-    deadline = recommendation.deadline = _locked(recommendation.deadline)
-    deadline.owner = owner if owner is not None else deadline.owner
-    deadline.title = f"{recommendation.complaint.reference} recommendation {recommendation.number}"
-    if rule is not None:
-        deadline_apply_rule(deadline, **rule)
-    save_with_history(deadline, by=by, reason="Recommendation edited")
+    recommendation.deadline = deadlines.deadline_update(
+        deadline=recommendation.deadline,
+        owner=owner,
+        title=f"{recommendation.complaint.reference} recommendation {recommendation.number}",
+        rule=rule,
+        by=by,
+        reason="Recommendation edited",
+    )
     return recommendation
 
 
@@ -446,7 +291,7 @@ def recommendation_transition(
     decides whether compliance was on time or late. The status is checked on the locked row,
     so two people acting on the same recommendation take turns and the second is refused.
     """
-    _brought_up_to_date(recommendation)
+    brought_up_to_date(recommendation)
     allowed = TRANSITIONS[recommendation.status]
     if to_status not in allowed:
         raise ValidationError(
@@ -466,11 +311,18 @@ def recommendation_transition(
         reason=f"Status changed to {label}" + (f": {reason}" if reason else ""),
         expected_version=version,
     )
-    deadline = recommendation.deadline = _locked(recommendation.deadline)
-    deadline.status = DEADLINE_STATUS_FOR[to_status]
-    done = deadline.status in (DeadlineStatus.MET, DeadlineStatus.NOT_MET)
-    deadline.completed_on = on if done else None
-    save_with_history(deadline, by=by, reason=f"Recommendation {label.lower()}")
+    deadline, why = recommendation.deadline, f"Recommendation {label.lower()}"
+    match DEADLINE_STATUS_FOR[to_status]:
+        case DeadlineStatus.MET | DeadlineStatus.NOT_MET as closed:
+            met = closed == DeadlineStatus.MET
+            deadline = deadlines.deadline_complete(
+                deadline=deadline, on=on, met=met, by=by, reason=why
+            )
+        case DeadlineStatus.WITHDRAWN:
+            deadline = deadlines.deadline_withdraw(deadline=deadline, by=by, reason=why)
+        case DeadlineStatus.OPEN:
+            deadline = deadlines.deadline_reopen(deadline=deadline, by=by, reason=why)
+    recommendation.deadline = deadline
     return recommendation
 
 
@@ -502,107 +354,3 @@ def evidence_add(
     evidence.full_clean()
     save_with_history(evidence, by=by, reason="Evidence added")
     return evidence
-
-
-def _extension_validate(deadline: Deadline, new_due_date: date, reason: str):
-    if deadline.status != DeadlineStatus.OPEN:
-        raise ValidationError("Only an open deadline can be extended.")
-    if new_due_date <= deadline.due_date:
-        raise ValidationError(
-            f"The new date must be after the current due date ({deadline.due_date:%-d %B %Y})."
-        )
-    if not reason.strip():
-        raise ValidationError("Give the reason for the extension.")
-
-
-@transaction.atomic
-def extension_request(
-    *, deadline: Deadline, new_due_date: date, reason: str, basis: str, basis_reference="", by, at
-) -> Extension:
-    """Ask for a later date. The deadline does not move until the extension is agreed.
-
-    Checked against the deadline as saved (locked), not the caller's copy of it: a deadline
-    met or extended since is refused.
-    """
-    deadline = _locked(deadline)
-    _extension_validate(deadline, new_due_date, reason)
-    extension = Extension(
-        deadline=deadline,
-        status=ExtensionStatus.REQUESTED,
-        previous_due_date=deadline.due_date,
-        new_due_date=new_due_date,
-        reason=reason,
-        basis=basis,
-        basis_reference=basis_reference,
-        requested_by=by,
-        requested_at=at,
-    )
-    save_with_history(extension, by=by, reason="Extension requested")
-    return extension
-
-
-@transaction.atomic
-def extension_decide(*, extension: Extension, agreed: bool, by, at) -> Extension:
-    """Agree or refuse a requested extension; agreeing moves the deadline (original kept).
-
-    The extension and its deadline are locked and the status is checked on the saved row: of
-    two decisions made from the same page, the second is refused ("already decided").
-    """
-    _brought_up_to_date(extension)
-    if extension.status != ExtensionStatus.REQUESTED:
-        raise ValidationError("This extension has already been decided.")
-    deadline = extension.deadline = _locked(extension.deadline)
-    if agreed:
-        _extension_validate(deadline, extension.new_due_date, extension.reason)
-        extension.previous_due_date = deadline.due_date
-    extension.status = ExtensionStatus.AGREED if agreed else ExtensionStatus.REFUSED
-    extension.decided_by, extension.decided_at = by, at
-    save_with_history(
-        extension, by=by, reason=f"Extension {extension.get_status_display().lower()}"
-    )
-    if agreed:
-        deadline.due_date = extension.new_due_date
-        save_with_history(deadline, by=by, reason=f"Extended to {extension.new_due_date:%-d %B %Y}")
-    return extension
-
-
-@transaction.atomic
-def extension_record(
-    *, deadline: Deadline, new_due_date: date, reason: str, basis: str, basis_reference="", by, at
-) -> Extension:
-    """Record an extension that has already been agreed (for example by letter)."""
-    extension = extension_request(
-        deadline=deadline,
-        new_due_date=new_due_date,
-        reason=reason,
-        basis=basis,
-        basis_reference=basis_reference,
-        by=by,
-        at=at,
-    )
-    return extension_decide(extension=extension, agreed=True, by=by, at=at)
-
-
-@transaction.atomic
-def deadline_owner_change(*, deadline: Deadline, owner, by, version: int | None = None) -> Deadline:
-    """Give a deadline a new owner, an active member of its organisation's staff, or none.
-
-    Saved with history on a fresh, locked copy of the deadline; with ``version`` (the one the
-    user saw), ``ConflictError`` if someone saved it since. The recommendation the deadline
-    belongs to is saved too (its history says who took over, and its version moves), since
-    its edit form carries the owner: a form opened before this change is refused as stale.
-    """
-    deadline = _locked(deadline)
-    if owner is not None and (
-        owner.organisation_id != deadline.organisation_id or not owner.is_active
-    ):
-        raise ValidationError(
-            f"Select an owner who works for {deadline.organisation} and can sign in."
-        )
-    deadline.owner = owner
-    reason = f"Owner changed to {owner}" if owner is not None else "Owner removed"
-    save_with_history(deadline, by=by, reason=reason, expected_version=version)
-    recommendation = Recommendation.objects.select_for_update().filter(deadline=deadline).first()
-    if recommendation is not None:
-        save_with_history(recommendation, by=by, reason=reason)
-    return deadline

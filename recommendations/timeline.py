@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from heapq import merge
 from itertools import islice
 
-from .models import Complaint, Deadline, Evidence, Extension, Recommendation
+from deadlines.models import Deadline, Extension
+
+from .models import Complaint, Evidence, Recommendation
 from .selectors import deadlines_visible_to, recommendations_visible_to
 
 HISTORY_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}

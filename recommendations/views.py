@@ -17,6 +17,7 @@ from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_needed
+from deadlines import services as deadline_services
 from ombudsman_tracker.forms import add_service_errors, after_conflict
 from reminders import selectors as reminder_selectors
 from viewlog.services import ViewKind, view_record
@@ -381,7 +382,9 @@ def extension_create(request, pk):
     records = request.user.has_perm("recommendations.decide_extension")
     form = ExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        record_or_request = services.extension_record if records else services.extension_request
+        record_or_request = (
+            deadline_services.extension_record if records else deadline_services.extension_request
+        )
         try:
             extension = record_or_request(
                 deadline=recommendation.deadline,
@@ -410,7 +413,7 @@ def extension_decide(request, pk):
         messages.error(request, "Choose to agree or refuse the extension")
     else:
         try:
-            extension = services.extension_decide(
+            extension = deadline_services.extension_decide(
                 extension=extension, agreed=form.agreed, by=request.user, at=timezone.now()
             )
         except ValidationError as error:

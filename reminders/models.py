@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from recommendations.models import DeadlineKind
+from deadlines.models import DeadlineKind
 
 
 def default_days_before():
@@ -64,7 +64,7 @@ class Reminder(models.Model):
     """One reminder to one person for one stage of one deadline (also the in-app notice)."""
 
     deadline = models.ForeignKey(
-        "recommendations.Deadline", on_delete=models.CASCADE, related_name="reminders"
+        "deadlines.Deadline", on_delete=models.CASCADE, related_name="reminders"
     )
     for_due_date = models.DateField(help_text="The due date the reminder was about.")
     stage = models.CharField(max_length=20)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from accounts.selectors import is_manager
-from recommendations.models import Deadline, DeadlineStatus
+from deadlines.models import Deadline, DeadlineStatus
 
 from .models import Reminder, ReminderStatus
 

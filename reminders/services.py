@@ -18,8 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.selectors import managers
+from deadlines.models import Deadline, DeadlineStatus
 from ombudsman_tracker.history import save_with_history
-from recommendations.models import Deadline, DeadlineStatus
 
 from . import emails
 from .models import Reminder, ReminderSchedule, ReminderStatus

@@ -15,14 +15,8 @@ from datetime import date
 from audits.models import Answer, AuditOutcome, AuditProgramme, Grade, ProgrammeKind
 from audits.selectors import QUESTIONS, findings_summary
 from audits.threshold import Decision, ThresholdResult
-from recommendations.models import (
-    Deadline,
-    DeadlineKind,
-    DeadlineStatus,
-    ExtensionStatus,
-    Outcome,
-    Recommendation,
-)
+from deadlines.models import Deadline, DeadlineKind, DeadlineStatus, ExtensionStatus, Outcome
+from recommendations.models import Recommendation
 
 from .models import DistributionEntry
 

@@ -16,10 +16,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from deadlines import services as deadline_services
+from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 from ombudsman_tracker.checksums import upload_sha256
 from ombudsman_tracker.history import is_unique_violation, save_with_history
 from ombudsman_tracker.uploads import upload_for_keeping
-from recommendations.models import Deadline, DeadlineKind, DeadlineStatus
 
 from .document import format_date, report_document
 from .docx import render_docx
@@ -239,11 +240,10 @@ def _s31_response_complete(entry: DistributionEntry, *, by) -> Deadline | None:
     )
     if clock is None:
         return None
-    clock.status, clock.completed_on = DeadlineStatus.MET, entry.meeting_date
-    save_with_history(
-        clock,
+    return deadline_services.deadline_complete(
+        deadline=clock,
+        on=entry.meeting_date,
         by=by,
         reason=f"s31(2) response sent to the {entry.body} on {format_date(entry.meeting_date)} "
         "(distribution ledger)",
     )
-    return clock

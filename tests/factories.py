@@ -7,17 +7,11 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
+from deadlines.arithmetic import Counting, Unit
+from deadlines.models import Anchor
 from organisations.models import Organisation
 from recommendations import services
-from recommendations.deadlines import Counting, Unit
-from recommendations.models import (
-    Anchor,
-    Complaint,
-    Finding,
-    Ombudsman,
-    Recommendation,
-    RecommendationKind,
-)
+from recommendations.models import Complaint, Finding, Ombudsman, Recommendation, RecommendationKind
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -28,18 +28,11 @@ from accounts.models import User
 from accounts.roles import Role
 from audits import services as audit_services
 from audits.models import AuditOutcome, AuditProgramme, LiveConcern, SampleCase
+from deadlines import services as deadline_services
+from deadlines.models import Deadline, Extension, ExtensionBasis, StatutoryClockRule
 from organisations.models import Organisation, Team
 from recommendations import services
-from recommendations.models import (
-    Complaint,
-    Deadline,
-    Evidence,
-    Extension,
-    ExtensionBasis,
-    Ombudsman,
-    Recommendation,
-    StatutoryClockRule,
-)
+from recommendations.models import Complaint, Evidence, Ombudsman, Recommendation
 from reminders.models import Reminder, ReminderSchedule
 from reports import services as report_services
 from reports.models import Body, BodyKind, CommitteeReport, DistributionEntry
@@ -63,7 +56,7 @@ ADMINISTRATORS_MAY = {
     Body: "vac",
     Complaint: "v",
     Recommendation: "v",
-    Deadline: "vc",  # the owner only, through services.deadline_owner_change
+    Deadline: "vc",  # the owner only, through deadline_services.deadline_owner_change
     Extension: "v",
     Evidence: "v",
     CommitteeReport: "v",
@@ -147,7 +140,7 @@ def _council_records(council, manager, *, slug):
         by=manager,
         at=now,
     )
-    extension = services.extension_request(
+    extension = deadline_services.extension_request(
         deadline=recommendation.deadline,
         new_due_date=date(2022, 5, 26),
         reason="Waiting for the committee",
@@ -806,7 +799,7 @@ def test_setting_a_password_in_the_admin_is_in_the_history(administrator, record
 
 
 def _owner_change(client, deadline, owner):
-    url = _url("recommendations_deadline_change", deadline.pk)
+    url = _url("deadlines_deadline_change", deadline.pk)
     data = change_form_data(client, url, Deadline)
     return url, data | {"owner": [str(owner.pk)]}
 
@@ -818,9 +811,7 @@ def test_the_owner_is_chosen_from_the_active_staff_of_the_deadlines_organisation
     User.objects.filter(username="croydon-auditor").update(is_active=False)
 
     form = (
-        administrator.get(_url("recommendations_deadline_change", deadline.pk))
-        .context["adminform"]
-        .form
+        administrator.get(_url("deadlines_deadline_change", deadline.pk)).context["adminform"].form
     )
 
     assert sorted(form.fields["owner"].queryset.values_list("username", flat=True)) == [
@@ -894,12 +885,12 @@ def test_someone_who_may_only_view_deadlines_reads_them_and_changes_nothing(clie
     officer, deadline = records["croydon"][User], records["croydon"][Deadline]
     User.objects.filter(pk=officer.pk).update(is_staff=True)
     client.force_login(officer)
-    url = _url("recommendations_deadline_change", deadline.pk)
+    url = _url("deadlines_deadline_change", deadline.pk)
     version = deadline.history.latest().history_id
 
     shown = client.get(url)
     changed = client.post(url, {"owner": officer.pk, "version_seen": deadline.version})
-    old = client.get(_url("recommendations_deadline_simple_history", deadline.pk, version))
+    old = client.get(_url("deadlines_deadline_simple_history", deadline.pk, version))
 
     assert (shown.status_code, changed.status_code, old.status_code) == (200, 403, 200)
     assert "owner" not in shown.context["adminform"].form.fields
@@ -914,7 +905,7 @@ def test_the_service_refuses_an_owner_from_another_council_or_who_has_left(recor
 
     for owner in (records["kent"][User], leaver):
         with pytest.raises(ValidationError) as error:
-            services.deadline_owner_change(deadline=deadline, owner=owner, by=manager)
+            deadline_services.deadline_owner_change(deadline=deadline, owner=owner, by=manager)
         assert error.value.messages == [
             "Select an owner who works for Croydon Council and can sign in."
         ]

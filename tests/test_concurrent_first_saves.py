@@ -26,6 +26,7 @@ from accounts.roles import Role
 from audits import population_csv
 from audits import services as audit_services
 from audits.models import AuditOutcome, PopulationCase
+from deadlines.models import Deadline
 from ombudsman_tracker.history import (
     ConflictError,
     conflict_on_duplicate,
@@ -33,7 +34,7 @@ from ombudsman_tracker.history import (
 )
 from organisations.models import Organisation, Team
 from recommendations import services as recommendation_services
-from recommendations.models import Complaint, Deadline, Recommendation
+from recommendations.models import Complaint, Recommendation
 from recommendations.tracker_csv import IMPORT_COLUMNS, TrackerImportError, tracker_import
 from tests.factories import (
     lgsco,

@@ -23,9 +23,10 @@ from django.utils import timezone
 from accounts.roles import Role
 from audits import services as audit_services
 from audits import uploads as audit_uploads
+from deadlines import services as deadline_services
+from deadlines.models import ExtensionBasis
 from organisations.models import Organisation
 from recommendations import services
-from recommendations.models import ExtensionBasis
 from recommendations.tracker_csv import tracker_upload_create
 from tests.factories import (
     complaint_recorded,
@@ -264,7 +265,7 @@ def _recommendation_records(recommendation, manager):
         by=manager,
         at=timezone.now(),
     )
-    extension = services.extension_request(
+    extension = deadline_services.extension_request(
         deadline=recommendation.deadline,
         new_due_date=date(2022, 5, 26),
         reason="Waiting for the committee",

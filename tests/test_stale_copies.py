@@ -15,18 +15,11 @@ from accounts.roles import Role
 from audits import services as audit_services
 from audits.models import AuditOutcome, AuditProgramme, LiveConcern, OutcomeStatus, SampleCase
 from audits.selectors import moderation_pair
+from deadlines import services as deadline_services
+from deadlines.models import Deadline, DeadlineStatus, Extension, ExtensionBasis, ExtensionStatus
 from ombudsman_tracker.history import ConflictError
 from recommendations import services
-from recommendations.models import (
-    DEADLINE_STATUS_FOR,
-    Deadline,
-    DeadlineStatus,
-    Extension,
-    ExtensionBasis,
-    ExtensionStatus,
-    Recommendation,
-    RecommendationStatus,
-)
+from recommendations.models import DEADLINE_STATUS_FOR, Recommendation, RecommendationStatus
 from reports import services as report_services
 from reports.models import Body, CommitteeReport, ReportStatus
 from tests.factories import (
@@ -60,7 +53,7 @@ def _reasons(record) -> list[str]:
 @pytest.fixture
 def requested(officer, manager):
     deadline = recommendation_recorded(by=manager).deadline
-    return services.extension_request(
+    return deadline_services.extension_request(
         deadline=deadline,
         new_due_date=date(2022, 4, 30),
         reason="The audit takes longer",
@@ -73,9 +66,9 @@ def requested(officer, manager):
 def test_an_extension_agreed_in_one_tab_cannot_be_refused_in_another(requested, manager):
     first, second = _two_copies(requested)
 
-    services.extension_decide(extension=first, agreed=True, by=manager, at=AT)
+    deadline_services.extension_decide(extension=first, agreed=True, by=manager, at=AT)
     with pytest.raises(ValidationError, match="already been decided"):
-        services.extension_decide(extension=second, agreed=False, by=manager, at=AT)
+        deadline_services.extension_decide(extension=second, agreed=False, by=manager, at=AT)
 
     extension = Extension.objects.get(pk=requested.pk)
     deadline = Deadline.objects.get(pk=requested.deadline_id)
@@ -87,9 +80,9 @@ def test_an_extension_agreed_in_one_tab_cannot_be_refused_in_another(requested, 
 def test_an_extension_refused_in_one_tab_cannot_be_agreed_in_another(requested, manager):
     first, second = _two_copies(requested)
 
-    services.extension_decide(extension=first, agreed=False, by=manager, at=AT)
+    deadline_services.extension_decide(extension=first, agreed=False, by=manager, at=AT)
     with pytest.raises(ValidationError, match="already been decided"):
-        services.extension_decide(extension=second, agreed=True, by=manager, at=AT)
+        deadline_services.extension_decide(extension=second, agreed=True, by=manager, at=AT)
 
     assert Extension.objects.get(pk=requested.pk).status == ExtensionStatus.REFUSED
     assert Deadline.objects.get(pk=requested.deadline_id).due_date == DUE
@@ -99,7 +92,7 @@ def test_an_extension_asked_from_a_page_opened_before_another_was_agreed_is_refu
     manager, officer
 ):
     first, second = _two_copies(recommendation_recorded(by=manager).deadline)
-    services.extension_record(
+    deadline_services.extension_record(
         deadline=first,
         new_due_date=date(2022, 5, 31),
         reason="Committee moved",
@@ -109,7 +102,7 @@ def test_an_extension_asked_from_a_page_opened_before_another_was_agreed_is_refu
     )
 
     with pytest.raises(ValidationError, match="after the current due date \\(31 May 2022\\)"):
-        services.extension_request(
+        deadline_services.extension_request(
             deadline=second,
             new_due_date=date(2022, 4, 30),  # later than the date this page showed
             reason="The audit takes longer",

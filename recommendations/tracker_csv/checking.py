@@ -6,11 +6,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from deadlines.arithmetic import Counting, DateOutOfRangeError, due_date
 from ombudsman_tracker.csv_import import parse_date
 from organisations.models import Organisation
 
 from .. import services
-from ..deadlines import Counting, DateOutOfRangeError, due_date
 from ..models import (
     Complaint,
     Evidence,

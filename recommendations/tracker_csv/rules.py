@@ -4,10 +4,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from deadlines.arithmetic import Counting, Unit
+from deadlines.models import Anchor
 from ombudsman_tracker.csv_import import parse_date
-
-from ..deadlines import Counting, Unit
-from ..models import Anchor
 
 _UNIT_WORDS = {
     "day": Unit.DAYS,

@@ -7,11 +7,11 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from deadlines.arithmetic import DateOutOfRangeError
 from ombudsman_tracker.csv_import import RowError
 from ombudsman_tracker.history import ConflictError, history_note
 
 from .. import services
-from ..deadlines import DateOutOfRangeError
 from ..models import RecommendationStatus
 from .checking import Row
 from .errors import TrackerImportError

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from accounts.roles import Role
 from audits import services
 from audits.selectors import findings_summary, programme_threshold
+from deadlines.models import DeadlineKind, DeadlineStatus
 from organisations.models import Team
-from recommendations.models import DeadlineKind, DeadlineStatus
 from tests.factories import (
     population_imported,
     programme_set_up,

@@ -20,9 +20,9 @@ from accounts.roles import Role
 from audits import services
 from audits.models import SampleCase
 from audits.selectors import moderation_pair
+from deadlines.models import Deadline
 from ombudsman_tracker.history import ConflictError
 from organisations.models import Organisation
-from recommendations.models import Deadline
 from tests.factories import (
     population_imported,
     programme_set_up,

@@ -11,9 +11,9 @@ from audits import sampling, services
 from audits.models import AuditProgramme, OutcomeStatus, ProgrammeKind, SampleCase
 from audits.selectors import audit_cases_for, moderation_pair, programme_threshold
 from audits.threshold import Decision
+from deadlines.models import DeadlineKind
 from ombudsman_tracker.history import ConflictError
 from outbox.models import Job
-from recommendations.models import DeadlineKind
 from tests.factories import (
     population_imported,
     programme_set_up,

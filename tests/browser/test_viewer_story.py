@@ -8,14 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from recommendations import services
-from recommendations.models import (
-    Complaint,
-    Evidence,
-    ExtensionBasis,
-    ExtensionStatus,
-    RecommendationStatus,
-)
+from deadlines import services as deadline_services
+from deadlines.models import ExtensionBasis, ExtensionStatus
+from recommendations.models import Complaint, Evidence, RecommendationStatus
 from tests.browser.conftest import follow_link, sign_in
 from tests.factories import complaint_recorded, recommendation_recorded
 
@@ -53,7 +48,7 @@ def test_viewer_reads_the_complaint_and_recommendation_but_every_change_is_refus
     complaint = complaint_recorded()
     recommendation = recommendation_recorded(complaint=complaint, owner=officer)
     deadline = recommendation.deadline
-    extension = services.extension_request(
+    extension = deadline_services.extension_request(
         deadline=deadline,
         new_due_date=deadline.due_date + timedelta(days=30),
         reason="The audit runs late.",

@@ -30,10 +30,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from accounts.roles import Role
+from deadlines import services as deadline_services
+from deadlines.arithmetic import Counting
+from deadlines.models import ExtensionBasis
 from organisations.models import Organisation
 from recommendations import services
-from recommendations.deadlines import Counting
-from recommendations.models import ExtensionBasis, Recommendation, RecommendationStatus
+from recommendations.models import Recommendation, RecommendationStatus
 from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
 
 TODAY = date(2026, 6, 15)
@@ -119,7 +121,7 @@ def known_records(today: date = TODAY) -> Records:
     }
     comply(r[1], on=day(-182), by=manager)
     comply(r[2], on=day(-74), by=manager)
-    services.extension_record(
+    deadline_services.extension_record(
         deadline=r[3].deadline,
         new_due_date=day(-15),
         reason="The committee meets later",

@@ -16,7 +16,7 @@ from dashboard.compliance import (
     settled_on,
     timeline_weeks,
 )
-from recommendations.models import Deadline, DeadlineStatus
+from deadlines.models import Deadline, DeadlineStatus
 
 TODAY = date(2026, 6, 15)
 

@@ -11,7 +11,7 @@ from audits.threshold import Decision
 from dashboard import selectors
 from dashboard.compliance import Bucket, ComplianceFigures, Quarter, bucket_for
 from dashboard.selectors import Filters
-from recommendations.models import Deadline, DeadlineKind
+from deadlines.models import Deadline, DeadlineKind
 from tests.dashboard.conftest import AT, TODAY
 from tests.factories import population_imported, user_with_role
 

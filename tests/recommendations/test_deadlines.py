@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from recommendations.deadlines import (
+from deadlines.arithmetic import (
     Counting,
     Unit,
     describe_rule,

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from recommendations.deadlines import (
+from deadlines.arithmetic import (
     Counting,
     DateOutOfRangeError,
     Unit,

@@ -10,7 +10,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts import two_factor
 from accounts.models import User
-from recommendations.models import Complaint, Deadline, DeadlineKind, Recommendation
+from deadlines.models import Deadline, DeadlineKind
+from recommendations.models import Complaint, Recommendation
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from organisations.models import Organisation
-from recommendations import services
-from recommendations.deadlines import Counting, Unit
-from recommendations.models import (
+from deadlines import services as deadline_services
+from deadlines.arithmetic import Counting, Unit
+from deadlines.models import (
     Anchor,
     Deadline,
     DeadlineKind,
@@ -18,8 +17,10 @@ from recommendations.models import (
     ExtensionBasis,
     ExtensionStatus,
     Outcome,
-    RecommendationStatus,
 )
+from organisations.models import Organisation
+from recommendations import services
+from recommendations.models import RecommendationStatus
 from tests.factories import complaint_recorded, recommendation_recorded
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ class TestStatutoryClocks:
             by=manager,
             received_date=date(2021, 11, 29),
         )
-        services.statutory_clocks_generate(complaint=complaint, by=manager)
+        deadline_services.statutory_clocks_generate(complaint=complaint, by=manager)
 
         assert complaint.deadlines.count() == 4
         assert complaint.deadlines.get(kind=DeadlineKind.S31_RESPONSE).due_date == date(2022, 2, 28)
@@ -154,10 +155,10 @@ class TestRecommendationDeadlines:
         deadline = recommendation_recorded(by=manager).deadline
 
         with pytest.raises(ValidationError, match="reason"):
-            services.deadline_override(
+            deadline_services.deadline_override(
                 deadline=deadline, due_date=date(2022, 3, 1), reason=" ", by=manager
             )
-        services.deadline_override(
+        deadline_services.deadline_override(
             deadline=deadline,
             due_date=date(2022, 3, 1),
             reason="Legal advice: count from receipt",
@@ -263,7 +264,7 @@ class TestExtensions:
     def test_recorded_extension_moves_the_date_and_keeps_the_original(self, manager):
         deadline = recommendation_recorded(by=manager).deadline
 
-        extension = services.extension_record(
+        extension = deadline_services.extension_record(
             deadline=deadline,
             new_due_date=date(2022, 4, 30),
             reason="Committee meets in April",
@@ -285,7 +286,7 @@ class TestExtensions:
 
     def test_requested_extension_moves_nothing_until_agreed(self, manager, officer):
         deadline = recommendation_recorded(by=manager).deadline
-        extension = services.extension_request(
+        extension = deadline_services.extension_request(
             deadline=deadline,
             new_due_date=date(2022, 4, 30),
             reason="Audit takes longer",
@@ -296,18 +297,18 @@ class TestExtensions:
         deadline.refresh_from_db()
         assert deadline.due_date == date(2022, 2, 26)
 
-        services.extension_decide(extension=extension, agreed=False, by=manager, at=NOW)
+        deadline_services.extension_decide(extension=extension, agreed=False, by=manager, at=NOW)
 
         deadline.refresh_from_db()
         assert deadline.due_date == date(2022, 2, 26)
         with pytest.raises(ValidationError, match="already been decided"):
-            services.extension_decide(extension=extension, agreed=True, by=manager, at=NOW)
+            deadline_services.extension_decide(extension=extension, agreed=True, by=manager, at=NOW)
 
     def test_extension_must_move_the_date_later_and_give_a_reason(self, manager):
         deadline = recommendation_recorded(by=manager).deadline
 
         with pytest.raises(ValidationError, match="after the current due date"):
-            services.extension_record(
+            deadline_services.extension_record(
                 deadline=deadline,
                 new_due_date=date(2022, 2, 26),
                 reason="x",
@@ -316,7 +317,7 @@ class TestExtensions:
                 at=NOW,
             )
         with pytest.raises(ValidationError, match="reason"):
-            services.extension_record(
+            deadline_services.extension_record(
                 deadline=deadline,
                 new_due_date=date(2022, 3, 26),
                 reason="",
@@ -327,7 +328,7 @@ class TestExtensions:
 
     def test_compliance_after_an_extension_counts_against_the_new_date(self, manager):
         recommendation = recommendation_recorded(by=manager)
-        services.extension_record(
+        deadline_services.extension_record(
             deadline=recommendation.deadline,
             new_due_date=date(2022, 4, 30),
             reason="Agreed",

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.roles import Role
+from deadlines.models import Deadline, DeadlineKind
 from organisations.models import Organisation
 from recommendations import services
-from recommendations.models import Complaint, Deadline, DeadlineKind, Evidence, Recommendation
+from recommendations.models import Complaint, Evidence, Recommendation
 from recommendations.tracker_csv import IMPORT_COLUMNS, RowError, TrackerImportError, tracker_import
 from tests.factories import complaint_recorded, lgsco, recommendation_recorded, user_with_role
 

@@ -13,13 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
+from deadlines import services as deadline_services
+from deadlines.arithmetic import Counting, Unit
+from deadlines.models import Anchor, Deadline, DeadlineKind
 from recommendations import services
-from recommendations.deadlines import Counting, Unit
 from recommendations.models import (
-    Anchor,
     Complaint,
-    Deadline,
-    DeadlineKind,
     Evidence,
     Recommendation,
     RecommendationKind,
@@ -887,7 +886,7 @@ def test_an_export_has_a_row_per_recommendation_with_its_rule_dates_and_outcome(
 
 def test_an_export_shows_an_extended_due_date_beside_the_original(manager):
     recommendation = recommendation_recorded(complaint=complaint_recorded(by=manager), by=manager)
-    services.extension_record(
+    deadline_services.extension_record(
         deadline=recommendation.deadline,
         new_due_date=date(2022, 3, 31),
         reason="Committee meets in March.",

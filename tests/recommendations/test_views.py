@@ -14,17 +14,15 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from accounts.roles import Role
+from deadlines import services as deadline_services
+from deadlines.arithmetic import Counting
+from deadlines.models import DeadlineKind, Extension, ExtensionBasis, ExtensionStatus
 from organisations.models import Organisation
 from recommendations import services
-from recommendations.deadlines import Counting
 from recommendations.forms import EvidenceForm
 from recommendations.models import (
     Complaint,
-    DeadlineKind,
     Evidence,
-    Extension,
-    ExtensionBasis,
-    ExtensionStatus,
     Recommendation,
     RecommendationStatus,
     TrackerUpload,
@@ -627,7 +625,7 @@ def test_a_rule_counting_from_an_unrecorded_date_shows_the_services_message(
 
 
 def test_editing_the_text_keeps_an_overridden_due_date(client, officer, recommendation):
-    services.deadline_override(
+    deadline_services.deadline_override(
         deadline=recommendation.deadline,
         due_date=date(2022, 3, 31),
         reason="Agreed with legal services",
@@ -890,7 +888,7 @@ def test_a_detail_page_runs_the_same_queries_however_long_its_history(
             by=officer,
             at=timezone.now(),
         )
-        services.extension_record(
+        deadline_services.extension_record(
             deadline=recommendation.deadline,
             new_due_date=recommendation.deadline.due_date + timedelta(days=30 * (n + 1)),
             reason="Agreed",

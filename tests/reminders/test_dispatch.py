@@ -9,8 +9,10 @@ from django.core import mail
 from django.core.management import call_command
 
 from accounts.roles import Role
+from deadlines import services as deadline_services
+from deadlines.models import ExtensionBasis
 from recommendations import services as recommendation_services
-from recommendations.models import ExtensionBasis, RecommendationStatus
+from recommendations.models import RecommendationStatus
 from reminders import services
 from reminders.models import Reminder, ReminderSchedule, ReminderStatus
 from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
@@ -154,7 +156,7 @@ def test_reminders_stop_when_the_recommendation_is_complied(recommendation, mana
 def test_an_extension_reschedules_from_the_new_date(recommendation, manager):
     _dispatch_and_send(date(2022, 2, 12))  # 14 days before 26 February
     pending = services.reminders_dispatch(now=at(date(2022, 2, 19)))  # 7 days: recorded...
-    recommendation_services.extension_record(
+    deadline_services.extension_record(
         deadline=recommendation.deadline,
         new_due_date=date(2022, 4, 30),
         reason="Committee meets in April",

@@ -8,8 +8,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from accounts.roles import Role
+from deadlines.arithmetic import Counting
 from organisations.models import Organisation
-from recommendations.deadlines import Counting
 from reminders import services
 from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
 

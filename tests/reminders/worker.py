@@ -8,8 +8,8 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from accounts.roles import Role
+from deadlines.arithmetic import Counting
 from ombudsman_tracker.celery import app
-from recommendations.deadlines import Counting
 from reminders.models import Reminder, ReminderStatus
 from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
 

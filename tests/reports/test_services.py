@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 from organisations.models import Organisation
 from recommendations import services as recommendation_services
-from recommendations.models import Deadline, DeadlineKind, DeadlineStatus, RecommendationStatus
+from recommendations.models import RecommendationStatus
 from reports import services
 from reports.models import Body, BodyKind, ReportStatus
 from tests.reports.conftest import ISSUED_AT, MEETING, draft_prepared, report_issued

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from accounts.roles import Role
-from recommendations.models import Deadline, DeadlineKind, DeadlineStatus
+from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 from reports.models import CommitteeReport, DistributionEntry, ReportStatus
 from tests.factories import complaint_recorded, user_with_role
 from tests.reports.conftest import MEETING, draft_prepared, report_issued

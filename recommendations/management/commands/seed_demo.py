@@ -18,16 +18,11 @@ from accounts import two_factor
 from accounts.roles import Role
 from audits import services as audit_services
 from audits.population_csv import population_import
+from deadlines.arithmetic import Counting, Unit
+from deadlines.models import Anchor
 from organisations.models import Organisation, OrganisationKind, Team
 from recommendations import services
-from recommendations.deadlines import Counting, Unit
-from recommendations.models import (
-    Anchor,
-    Complaint,
-    Finding,
-    Ombudsman,
-    RecommendationKind,
-)
+from recommendations.models import Complaint, Finding, Ombudsman, RecommendationKind
 
 DEMO_REFERENCE = "DEMO-21 000 001"
 
