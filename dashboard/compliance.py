@@ -1,7 +1,7 @@
 """Compliance figures as the LGSCO's annual letter counts them: pure functions, no database.
 
-Every deadline falls in exactly one *bucket* on a given day (``bucket_for``). The figures are
-sums of bucket counts, so the same arithmetic serves one deadline, a group of deadlines
+Every deadline falls in exactly one *bucket* on a given day (``deadlines.buckets``). The
+figures are sums of bucket counts, so the same arithmetic serves one deadline, a group of deadlines
 counted in SQL (``dashboard.selectors``) or a committee report.
 
 The compliance rate
@@ -18,51 +18,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from deadlines.models import Deadline, Outcome
-from recommendations.presentation import DUE_SOON_DAYS
-
-# Open deadlines due within this many days are "due in the next 30 days" (which includes
-# the DUE_SOON_DAYS ones: the two figures are cumulative, as a manager reads them).
-DUE_MONTH_DAYS = 30
-
-
-class Bucket:
-    """Where a deadline stands on a day. Stored nowhere: computed from its dates."""
-
-    OVERDUE = "overdue"
-    DUE_SOON = "due_soon"  # open, due today or within DUE_SOON_DAYS
-    DUE_MONTH = "due_month"  # open, due after DUE_SOON_DAYS and within DUE_MONTH_DAYS
-    LATER = "later"  # open, due after DUE_MONTH_DAYS
-    ON_TIME = "on_time"
-    LATE = "late"
-    NOT_COMPLIED = "not_complied"
-    WITHDRAWN = "withdrawn"
-
-    ALL = (OVERDUE, DUE_SOON, DUE_MONTH, LATER, ON_TIME, LATE, NOT_COMPLIED, WITHDRAWN)
-    # The ones the compliance rate counts ("all due").
-    DUE = (ON_TIME, LATE, NOT_COMPLIED, OVERDUE)
-
-
-_CLOSED = {
-    Outcome.COMPLIED_ON_TIME: Bucket.ON_TIME,
-    Outcome.COMPLIED_LATE: Bucket.LATE,
-    Outcome.NOT_COMPLIED: Bucket.NOT_COMPLIED,
-    Outcome.WITHDRAWN: Bucket.WITHDRAWN,
-    Outcome.OVERDUE: Bucket.OVERDUE,
-}
-
-
-def bucket_for(deadline: Deadline, *, today: date) -> str:
-    """The deadline's bucket on ``today``, from ``Deadline.outcome`` (the model's rule)."""
-    outcome = deadline.outcome(at=today)
-    if outcome in _CLOSED:
-        return _CLOSED[outcome]
-    days_left = (deadline.due_date - today).days
-    if days_left <= DUE_SOON_DAYS:
-        return Bucket.DUE_SOON
-    if days_left <= DUE_MONTH_DAYS:
-        return Bucket.DUE_MONTH
-    return Bucket.LATER
+from deadlines.buckets import Bucket, bucket_for
+from deadlines.models import Deadline
 
 
 @dataclass(frozen=True)

@@ -30,15 +30,13 @@ from audits.models import (
 )
 from audits.selectors import programmes_visible_to, threshold_of_annotated, with_threshold_figures
 from audits.threshold import ThresholdResult
+from deadlines.buckets import Bucket, bucket_expression
 from deadlines.models import DeadlineKind, DeadlineStatus
 from organisations.models import Organisation
-from recommendations.presentation import DUE_SOON_DAYS
 from recommendations.selectors import complaints_visible_to, deadlines_visible_to
 
 from .compliance import (
-    DUE_MONTH_DAYS,
     TIMELINE_DAYS,
-    Bucket,
     ComplianceFigures,
     Quarter,
     QuarterSeries,
@@ -111,25 +109,6 @@ def service_areas_for_filters(user) -> list[str]:
 
 
 # --- Compliance figures ---------------------------------------------------------------------
-
-
-def bucket_expression(*, today: date) -> Case:
-    """``compliance.bucket_for`` in SQL (a test checks they agree on every kind of row)."""
-    return Case(
-        When(status=DeadlineStatus.WITHDRAWN, then=Value(Bucket.WITHDRAWN)),
-        When(status=DeadlineStatus.NOT_MET, then=Value(Bucket.NOT_COMPLIED)),
-        When(
-            status=DeadlineStatus.MET,
-            completed_on__lte=F("due_date"),
-            then=Value(Bucket.ON_TIME),
-        ),
-        When(status=DeadlineStatus.MET, then=Value(Bucket.LATE)),
-        When(due_date__lt=today, then=Value(Bucket.OVERDUE)),
-        When(due_date__lte=today + timedelta(days=DUE_SOON_DAYS), then=Value(Bucket.DUE_SOON)),
-        When(due_date__lte=today + timedelta(days=DUE_MONTH_DAYS), then=Value(Bucket.DUE_MONTH)),
-        default=Value(Bucket.LATER),
-        output_field=CharField(),
-    )
 
 
 def _recommendations(deadlines: QuerySet) -> QuerySet:

@@ -12,6 +12,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from deadlines.buckets import DUE_MONTH_DAYS
 from deadlines.models import Deadline, DeadlineKind, Extension, Outcome
 from organisations.models import Organisation
 
@@ -21,9 +22,6 @@ from .selectors import (
     deadlines_visible_to,
     recommendations_visible_to,
 )
-
-# Home lists the user's deadlines due within this many days (and any overdue).
-ATTENTION_DAYS = 30
 
 
 class ComplaintState:
@@ -127,13 +125,14 @@ class Attention:
         return sum(1 for d in self.deadlines if d.outcome(at=self.at) == Outcome.OVERDUE)
 
     @property
-    def due_soon_count(self) -> int:
+    def due_this_month_count(self) -> int:
+        """Due in the next ``DUE_MONTH_DAYS`` (the due-soon ones included), not overdue."""
         return len(self.deadlines) - self.overdue_count
 
 
 def attention_for(user, *, at: date) -> Attention:
-    """The user's open deadlines overdue or due within ``ATTENTION_DAYS``, then the rest."""
-    horizon = at + timedelta(days=ATTENTION_DAYS)
+    """The user's open deadlines overdue or due within ``DUE_MONTH_DAYS``, then the rest."""
+    horizon = at + timedelta(days=DUE_MONTH_DAYS)
     deadlines = (
         deadlines_visible_to(user)
         .open()

@@ -4,10 +4,11 @@ Pure functions of the objects, the user's permissions and the date: tested witho
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.urls import reverse
 
+from deadlines.buckets import is_due_soon
 from deadlines.models import (
     Deadline,
     DeadlineKind,
@@ -18,9 +19,6 @@ from deadlines.models import (
 )
 
 from .models import Recommendation, RecommendationKind
-
-# An open deadline this close is shown as "Due soon".
-DUE_SOON_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ def deadline_tag(deadline: Deadline, *, at: date) -> Tag:
     match outcome:
         case Outcome.OVERDUE:
             return Tag("Overdue", "red")
-        case Outcome.OPEN if deadline.due_date - at <= timedelta(days=DUE_SOON_DAYS):
+        case Outcome.OPEN if is_due_soon(deadline, today=at):
             return Tag("Due soon", "orange")
         case Outcome.OPEN:
             return Tag("On track", "green")

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from dashboard.charts import BOTTOM, HEIGHT, TOP, compliance_chart, nice_maximum, timeline_chart
-from dashboard.compliance import Bucket, Quarter, quarter_series, timeline_weeks
+from dashboard.compliance import Quarter, quarter_series, timeline_weeks
+from deadlines.buckets import Bucket
 
 TODAY = date(2026, 6, 15)
 PLOT_BOTTOM = HEIGHT - BOTTOM

@@ -7,15 +7,14 @@ import pytest
 
 from dashboard.compliance import (
     MAX_QUARTERS,
-    Bucket,
     ComplianceFigures,
     Quarter,
-    bucket_for,
     percent,
     quarter_series,
     settled_on,
     timeline_weeks,
 )
+from deadlines.buckets import Bucket, bucket_for
 from deadlines.models import Deadline, DeadlineStatus
 
 TODAY = date(2026, 6, 15)

@@ -9,8 +9,9 @@ from audits import services as audit_services
 from audits.selectors import moderation_pair, programme_threshold
 from audits.threshold import Decision
 from dashboard import selectors
-from dashboard.compliance import Bucket, ComplianceFigures, Quarter, bucket_for
+from dashboard.compliance import ComplianceFigures, Quarter
 from dashboard.selectors import Filters
+from deadlines.buckets import Bucket, bucket_expression, bucket_for
 from deadlines.models import Deadline, DeadlineKind
 from tests.dashboard.conftest import AT, TODAY
 from tests.factories import population_imported, user_with_role
@@ -63,7 +64,7 @@ def test_an_extension_agreed_in_writing_makes_compliance_before_the_new_date_on_
 
 
 def test_the_sql_buckets_agree_with_the_models_outcome_for_every_row(records):
-    annotated = Deadline.objects.annotate(bucket=selectors.bucket_expression(today=TODAY))
+    annotated = Deadline.objects.annotate(bucket=bucket_expression(today=TODAY))
 
     assert {d.pk: d.bucket for d in annotated} == {
         d.pk: bucket_for(d, today=TODAY) for d in Deadline.objects.all()

@@ -780,7 +780,7 @@ def test_home_lists_my_deadlines_due_soon_then_my_other_recommendations(
     attention = response.context["attention"]
     assert [d.pk for d in attention.deadlines] == [overdue.deadline_id, soon.deadline_id]
     assert [r.pk for r in attention.other_recommendations] == [later.pk]
-    assert (attention.overdue_count, attention.due_soon_count) == (1, 1)
+    assert (attention.overdue_count, attention.due_this_month_count) == (1, 1)
     html = response.content.decode()
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
     assert '<strong class="govuk-tag govuk-tag--orange">Due soon</strong>' in html
