@@ -1,8 +1,13 @@
-"""A deployment check: reminders, escalations and live concerns go by email, so production must
-send it somewhere. The demo's console backend would print them to a log nobody reads."""
+"""Checks of what can be wrong at deploy time. Reminders, escalations and live concerns go by
+email, so production must send it somewhere (the demo's console backend would print them to a
+log nobody reads); and each kind of deadline needs a reminder schedule, or nobody is reminded.
+"""
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Tags, Warning, register
+from django.db import DatabaseError
+
+from deadlines.models import DeadlineKind
 
 NOT_SENT = {
     "django.core.mail.backends.console.EmailBackend": "prints emails to the log",
@@ -33,4 +38,30 @@ def mail_settings_check(app_configs, **kwargs):
                 id="reminders.W002",
             )
         )
+    return problems
+
+
+@register(Tags.database)
+def reminder_schedules_check(app_configs, databases=None, **kwargs):
+    """Run by ``migrate`` and ``check --database default``: a kind of deadline without a
+    schedule gets no reminder and no escalation (an administrator may have deleted one)."""
+    from .models import ReminderSchedule
+
+    problems = []
+    for alias in databases or ():
+        try:
+            scheduled = set(
+                ReminderSchedule.objects.using(alias).values_list("deadline_kind", flat=True)
+            )
+        except DatabaseError:
+            continue  # not migrated yet: the migrations give every kind a schedule
+        if missing := [kind.label for kind in DeadlineKind if kind not in scheduled]:
+            problems.append(
+                Warning(
+                    f"No reminder schedule for: {'; '.join(missing)}. Their owners are never "
+                    "reminded and missed deadlines are never escalated.",
+                    hint="Add a reminder schedule for each in the admin (Reminder schedules).",
+                    id="reminders.W003",
+                )
+            )
     return problems

@@ -1,9 +1,12 @@
 """What an operator is told by `manage.py check` when a deployment setting is wrong."""
 
+import pytest
 from django.core import checks
 from docx import Document
 
-from reminders.checks import mail_settings_check
+from deadlines.models import DeadlineKind
+from reminders.checks import mail_settings_check, reminder_schedules_check
+from reminders.models import ReminderSchedule
 from reports.checks import docx_template_check
 from reports.docx import STYLES
 
@@ -77,3 +80,22 @@ def test_the_mail_check_runs_only_for_deployment_checks():
 
     assert mail_settings_check in registry.get_checks(include_deployment_checks=True)
     assert mail_settings_check not in registry.get_checks()
+
+
+@pytest.mark.django_db
+def test_every_kind_of_deadline_has_a_reminder_schedule_after_migrating():
+    assert checks.run_checks(databases=["default"], tags=[checks.Tags.database]) == []
+
+
+@pytest.mark.django_db
+def test_a_deleted_reminder_schedule_is_warned_of_by_the_kind_it_served():
+    ReminderSchedule.objects.filter(deadline_kind=DeadlineKind.FULL_AUDIT).delete()
+
+    problems = reminder_schedules_check(None, databases=["default"])
+
+    assert _ids(problems) == ["reminders.W003"]
+    assert "No reminder schedule for: Full audit." in problems[0].msg
+
+
+def test_the_schedules_check_reads_the_database_only_when_asked():
+    assert reminder_schedules_check(None) == []
