@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ombudsman_tracker.kept_files import ImportUpload
+
 
 class PopulationImport(models.Model):
     """One file of cases from the case-management system, as imported."""
@@ -42,17 +44,12 @@ class UploadStatus(models.TextChoices):
     FAILED = "failed", "Not imported"
 
 
-class PopulationUpload(models.Model):
+class PopulationUpload(ImportUpload):
     """A population file uploaded on the managers' page, imported by a worker.
 
-    The row records how far the import has got, for the upload's page, and then its result:
-    the counts, or the problems found. The file is kept under MEDIA_ROOT (never served: only the
-    worker reads it) under a name the server makes, and only while the import is in progress:
-    once it is imported or refused the file is deleted and ``file`` emptied; its name, checksum
-    and row count stay here.
+    The file holds children's case data: it is kept (under a name the server makes) only while
+    the import is in progress, then deleted and ``file`` emptied.
     """
-
-    IN_PROGRESS = (UploadStatus.QUEUED, UploadStatus.CHECKING, UploadStatus.WRITING)
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -63,24 +60,9 @@ class PopulationUpload(models.Model):
         blank=True,
         help_text="Empty once the import has finished: the file is deleted then.",
     )
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField("SHA-256 checksum", max_length=64, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
     status = models.CharField(
         max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
     )
-    rows_checked = models.PositiveIntegerField(default=0)
-    bytes_total = models.PositiveBigIntegerField(default=0)
-    bytes_checked = models.PositiveBigIntegerField(default=0)
-    result = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="When done, the counts; when failed, the problems found in the file.",
-    )
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -90,15 +72,8 @@ class PopulationUpload(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.file_name} ({self.get_status_display()})"
-
     def get_absolute_url(self):
         return reverse("audits:population_upload", args=[self.pk])
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in self.IN_PROGRESS
 
     @property
     def progress_percent(self) -> int:

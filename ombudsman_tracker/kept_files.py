@@ -5,6 +5,7 @@ marked failed and its file deleted (``import_mark_failed``). ``import_files_clea
 what is left behind when something else went wrong: uploads still "in progress" long after
 they were made are marked failed and their files deleted, and files that no upload in progress
 refers to are deleted. ``import_watch`` tells an upload's page whether the import looks alive.
+``ImportUpload`` is what both kinds of upload record.
 """
 
 import logging
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import models
 
 from .formats import moment_text
 
@@ -90,6 +92,47 @@ def import_files_clean(*, uploads, folder: str, stale_summary: str, at: datetime
     if stale or orphans:
         logger.info("%s cleaned: %s stale, %s orphaned files.", folder, stale, orphans)
     return CleanUp(stale=stale, orphans=orphans)
+
+
+class ImportUpload(models.Model):
+    """An uploaded file a worker imports. The row records how far the import has got, for the
+    upload's page, and then its result: the counts, or the problems found. The file is kept
+    under MEDIA_ROOT (never served) only until the worker has imported or refused it; its name,
+    checksum and row count stay.
+
+    Each app's upload adds its organisation, ``file`` (its folder), ``status`` (its own words
+    for each step), its progress bar and its page.
+    """
+
+    # The statuses every upload shares (each app's ``UploadStatus`` has these values).
+    QUEUED, CHECKING, WRITING, DONE, FAILED = "queued", "checking", "writing", "done", "failed"
+    IN_PROGRESS = (QUEUED, CHECKING, WRITING)
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256 checksum", max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    rows_checked = models.PositiveIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_checked = models.PositiveBigIntegerField(default=0)
+    result = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="When done, the counts; when failed, the problems found in the file.",
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS
 
 
 # --- Whether an import looks alive, for its page ---------------------------------------------

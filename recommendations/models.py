@@ -13,6 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from deadlines.models import Deadline, DeadlineStatus, Outcome
+from ombudsman_tracker.kept_files import ImportUpload
 
 
 class Ombudsman(models.Model):
@@ -233,15 +234,8 @@ class UploadStatus(models.TextChoices):
     FAILED = "failed", "Not imported"
 
 
-class TrackerUpload(models.Model):
-    """A spreadsheet tracker uploaded on the import page, checked and imported by a worker.
-
-    The row records how far the import has got, for the upload's page, and then its result:
-    the counts, or the problems found. The file is kept under MEDIA_ROOT (never served) only
-    until the worker has imported or refused it; its checksum and row count stay.
-    """
-
-    IN_PROGRESS = (UploadStatus.QUEUED, UploadStatus.CHECKING, UploadStatus.WRITING)
+class TrackerUpload(ImportUpload):
+    """A spreadsheet tracker uploaded on the import page, checked and imported by a worker."""
 
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -253,28 +247,13 @@ class TrackerUpload(models.Model):
         "the uploader sees every organisation: the file may hold any council's rows.",
     )
     file = models.FileField(upload_to="tracker-uploads/%Y/%m/", max_length=300, blank=True)
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField("SHA-256 checksum", max_length=64, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
     status = models.CharField(
         max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
     )
-    rows_checked = models.PositiveIntegerField(default=0)
-    bytes_total = models.PositiveBigIntegerField(default=0)
-    bytes_checked = models.PositiveBigIntegerField(default=0)
     records_to_write = models.PositiveIntegerField(
         default=0, help_text="The complaints and recommendations to record, once checked."
     )
     records_written = models.PositiveIntegerField(default=0)
-    result = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="When done, the counts; when failed, the problems found in the file.",
-    )
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -284,15 +263,8 @@ class TrackerUpload(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.file_name} ({self.get_status_display()})"
-
     def get_absolute_url(self):
         return reverse("recommendations:tracker_upload", args=[self.pk])
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in self.IN_PROGRESS
 
     @property
     def progress_percent(self) -> int:
