@@ -2,9 +2,15 @@
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages.storage import default_storage
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
+from .sessions import absolute_timeout_message, session_outlived
 from .two_factor import allowed_before_second_factor, second_factor_step
 
 
@@ -33,3 +39,27 @@ class SecondFactorMiddleware:
         if request.method in ("GET", "HEAD"):
             url = f"{url}?{urlencode({'next': request.get_full_path()})}"
         return redirect(url)
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session ``SESSION_ABSOLUTE_TIMEOUT`` seconds after sign-in, however busy it has
+    been (the idle timeout alone would slide for ever), and sends the user to sign in again
+    with a message saying why.
+
+    It runs before ``MessageMiddleware`` (so before any second-factor check), so it stores its
+    message itself, as that middleware would."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and session_outlived(
+            session=request.session, at=timezone.now()
+        ):
+            logout(request)
+            response = redirect_to_login(request.get_full_path())
+            storage = default_storage(request)
+            storage.add(messages.INFO, absolute_timeout_message())
+            storage.update(response)
+            return response
+        return self.get_response(request)

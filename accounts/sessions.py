@@ -2,7 +2,7 @@
 
 A session ends after ``SESSION_IDLE_TIMEOUT`` seconds without a request (Django's own
 ``SESSION_COOKIE_AGE``, renewed on every request) and, however busy, ``SESSION_ABSOLUTE_TIMEOUT``
-seconds after signing in (``ombudsman_tracker.middleware.SessionLifetimeMiddleware``). A changed
+seconds after signing in (``accounts.middleware.SessionLifetimeMiddleware``). A changed
 password ends the user's other sessions through Django's session hash; deactivating a user ends
 all of theirs here.
 """
@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+
+from ombudsman_tracker.formats import counted
 
 # Seconds since the epoch at which the session's user signed in.
 SIGNED_IN_AT = "signed_in_at"
@@ -36,10 +38,10 @@ def absolute_timeout_message() -> str:
     seconds = settings.SESSION_ABSOLUTE_TIMEOUT
     if seconds % 3600 == 0:
         hours = seconds // 3600
-        length = "1 hour" if hours == 1 else f"{hours} hours"
+        length = counted(hours, "hour")
     else:
         minutes = max(seconds // 60, 1)
-        length = "1 minute" if minutes == 1 else f"{minutes} minutes"
+        length = counted(minutes, "minute")
     return f"You were signed out after {length}: sign in again"
 
 

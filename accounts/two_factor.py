@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from django_otp_webauthn.models import WebAuthnCredential
 
+from ombudsman_tracker.formats import counted
 from ombudsman_tracker.history import save_with_history
 
 # The single sign-on sets this to IDENTITY_PROVIDER when the provider's MFA claim counts.
@@ -293,5 +294,5 @@ def second_factors_described(user) -> list[str]:
     described = [device.name for device in devices["authenticators"]]
     described += [device.name or "Security key" for device in devices["security_keys"]]
     if left := devices["recovery_codes_left"]:
-        described.append(f"{left} recovery code{'s' if left != 1 else ''}")
+        described.append(counted(left, "recovery code"))
     return described

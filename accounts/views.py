@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from ombudsman_tracker.formats import counted
+
 from . import two_factor
 from .forms import AuthenticatorCodeForm, SecondFactorCodeForm
 
@@ -104,7 +106,7 @@ def two_factor_verify(request):
             form.add_error(
                 "code",
                 "Too many wrong codes: wait "
-                f"{result.wait_seconds} second{'s' if result.wait_seconds != 1 else ''}, "
+                f"{counted(result.wait_seconds, 'second')}, "
                 "then enter the code again",
             )
         else:

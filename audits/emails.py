@@ -15,6 +15,9 @@ from ombudsman_tracker.emails import send_templated
 from ombudsman_tracker.formats import moment_text
 from outbox.services import job_for
 
+from .presentation import decision_explanation
+from .selectors import programme_threshold
+
 # Names of the outbox jobs that send these emails (stored in its rows: never rename them).
 LIVE_CONCERN_EMAIL = "audits.live_concern_email"
 FULL_AUDIT_NOTICE = "audits.full_audit_notice"
@@ -36,7 +39,8 @@ def live_concern_send(concern) -> None:
 
 
 def full_audit_created_send(programme) -> None:
-    """Tell the organisation's managers that the threshold triggered a full audit."""
+    """Tell the organisation's managers that the threshold triggered a full audit, in the
+    decision's words on the sample audit's page."""
     organisation = programme.recommendation.organisation
     emails = managers_of(organisation).values_list("email", flat=True)
     recipients = sorted((set(emails) | {programme.owner.email}) - {""})
@@ -47,6 +51,7 @@ def full_audit_created_send(programme) -> None:
         {
             "programme": programme,
             "sample_audit": programme.triggered_by,
+            "decision": decision_explanation(programme_threshold(programme.triggered_by)),
             "url": settings.SITE_URL + programme.get_absolute_url(),
         },
         to=recipients,

@@ -415,3 +415,6 @@ class LiveConcern(models.Model):
 
     def __str__(self):
         return f"Live concern on {self.sample_case.case}"
+
+    def get_absolute_url(self):
+        return reverse("audits:concern_detail", args=[self.pk])

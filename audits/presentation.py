@@ -4,12 +4,15 @@ Pure functions of the objects the reads return and of the user's permissions.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 from django.urls import reverse
 
-from recommendations.presentation import Action, Tag
+from ombudsman_tracker.formats import counted, date_text, percent
+from ombudsman_tracker.presentation import Action, Tag
+from recommendations.models import RecommendationKind
 
-from .listings import role_of
 from .models import (
     Answer,
     AuditOutcome,
@@ -19,7 +22,7 @@ from .models import (
     ProgrammeKind,
     UploadStatus,
 )
-from .selectors import QUESTIONS, FindingsSummary
+from .selectors import MANAGE, QUESTIONS, FindingsSummary, role_of
 from .threshold import Decision, ThresholdResult
 
 # The agencies question of the audit instrument: stored value, label.
@@ -67,43 +70,47 @@ def draw_size(programme: AuditProgramme, matching: int) -> int:
     return min(matching, programme.target_sample_size)
 
 
-def percent(share: float | None) -> str:
-    """0.375 -> '37.5%'; None -> 'None audited yet'."""
-    if share is None:
-        return "None audited yet"
-    return f"{100 * share:.1f}".removesuffix(".0") + "%"
+def threshold_words(threshold_percent: Decimal) -> str:
+    """The threshold as the rule says it: 25.00 gives ``25%``, 12.50 gives ``12.5%``."""
+    return percent(Fraction(threshold_percent) / 100, places=2)
 
 
-def threshold_words(threshold_percent) -> str:
-    return f"{threshold_percent:f}".rstrip("0").rstrip(".") + "%"
+def rate_text(threshold: ThresholdResult) -> str:
+    """The share of the audited cases with similar issues, as the programme page and the
+    committee report give it: ``37.5%``, or ``None audited yet``."""
+    return percent(threshold.rate, places=1, missing="None audited yet")
 
 
 def decision_explanation(threshold: ThresholdResult) -> str:
-    """The decision in words, with the rule it follows."""
+    """The decision in words, with the rule it follows ("more than 25% of the sample"): the
+    one wording of the programme page, the full-audit page, the dashboard, the committee
+    report and the full-audit email."""
     rule = threshold_words(threshold.threshold_percent)
-    sample = threshold.sample_size
-    similar = threshold.with_similar_issues
+    sample = counted(threshold.sample_size, "case")
+    similar, remaining = threshold.with_similar_issues, threshold.remaining
     match threshold.decision:
         case Decision.TRIGGERED:
+            whatever = ", whatever the cases still to audit show" if remaining else ""
             return (
-                f"{similar} of the {sample} cases in the sample show similar issues: more than "
-                f"{rule} of the sample, whatever the remaining cases show. A full audit is "
-                "needed."
+                f"{similar} of the {sample} in the sample show similar issues: more than "
+                f"{rule} of the sample{whatever}. A full audit of all cases closed in similar "
+                "circumstances is needed."
             )
         case Decision.CANNOT_TRIGGER:
+            every = "the" if remaining == 1 else "all"
             return (
-                f"Even if all {threshold.remaining} cases still to audit showed similar issues, "
-                f"no more than {rule} of the {sample} cases would: a full audit will not be "
+                f"Even if {every} {counted(remaining, 'case')} still to audit showed similar "
+                f"issues, no more than {rule} of the {sample} would: a full audit will not be "
                 "needed."
             )
         case Decision.NOT_TRIGGERED:
             return (
-                f"Every case is audited: {similar} of {sample} show similar issues, which is "
-                f"not more than {rule}. No full audit is needed."
+                f"Every case in the sample is audited: {similar} of {threshold.sample_size} "
+                f"show similar issues, which is not more than {rule}. No full audit is needed."
             )
     return (
-        f"{threshold.audited} of {sample} cases audited, {similar} with similar issues. A full "
-        f"audit is needed if more than {rule} of the sample show similar issues."
+        f"{threshold.audited} of {sample} audited so far, {similar} with similar issues. "
+        f"A full audit is needed if more than {rule} of the sample show similar issues."
     )
 
 
@@ -111,7 +118,7 @@ def interval_words(interval: tuple[float, float] | None) -> str:
     if interval is None:
         return "None audited yet"
     low, high = interval
-    return f"{percent(low)} to {percent(high)}"
+    return f"{percent(low, places=1)} to {percent(high, places=1)}"
 
 
 _NOT_STARTED = Tag("Not started", "grey")
@@ -157,9 +164,7 @@ def outcome_answers(outcome: AuditOutcome) -> list[AnswerRow]:
         AnswerRow(question("agencies_involved"), agencies_text(outcome.agencies_involved)),
         AnswerRow(
             question("other_council_contacted_on"),
-            f"{outcome.other_council_contacted_on:%-d %B %Y}"
-            if outcome.other_council_contacted_on
-            else "Not answered",
+            date_text(outcome.other_council_contacted_on, missing="Not answered"),
         ),
         AnswerRow(
             question("days_to_strategy_discussion"),
@@ -176,7 +181,7 @@ def outcome_answers(outcome: AuditOutcome) -> list[AnswerRow]:
 
 
 def similar_issues_cell(row) -> str:
-    """The sample table's "similar issues" for a ``listings.SampleRow``.
+    """The sample table's "similar issues" for a ``selectors.SampleRow``.
 
     A moderator does not see the first auditor's answer until both are submitted.
     """
@@ -217,7 +222,7 @@ def findings_tables(findings: FindingsSummary) -> dict:
 
 
 def programme_actions(page) -> list[Action]:
-    """What a manager who runs the programme may do next (``page``: ``listings.ProgrammePage``)."""
+    """What a manager who runs the programme may do next (``page``: ``selectors.ProgrammePage``)."""
     if not page.manages:
         return []
     programme: AuditProgramme = page.programme
@@ -253,7 +258,7 @@ def programme_actions(page) -> list[Action]:
             Action(
                 "Assign auditors",
                 reverse("audits:auditors_assign", args=[pk]),
-                f"{page.unassigned} case{'s' if page.unassigned != 1 else ''} not yet assigned.",
+                f"{counted(page.unassigned, 'case')} not yet assigned.",
             )
         )
     if (
@@ -269,6 +274,21 @@ def programme_actions(page) -> list[Action]:
             )
         )
     return actions
+
+
+def recommendation_audit_actions(recommendation, *, user) -> list[Action]:
+    """What the case audit offers on a recommendation's page, after the recommendation's own
+    actions: setting up its audit, for a recommendation to audit cases and those who run
+    audits."""
+    if recommendation.kind != RecommendationKind.AUDIT or not user.has_perm(MANAGE):
+        return []
+    return [
+        Action(
+            "Set up the case audit",
+            f"{reverse('audits:programme_create')}?recommendation={recommendation.pk}",
+            "Its criteria, sample size, threshold, owner and deadline.",
+        )
+    ]
 
 
 # --- My audit cases -------------------------------------------------------------------------
@@ -303,12 +323,12 @@ def my_cases(sample_cases, *, user) -> list[MyCase]:
 
 def upload_progress_text(upload: PopulationUpload) -> str:
     """What the upload's page says while the import runs."""
-    percent = upload.progress_percent
+    progress = upload.progress_percent
     if upload.status == UploadStatus.QUEUED:
         return "Waiting to start checking the file"
     if upload.status == UploadStatus.WRITING:
-        return f"Every row checked: adding the new cases (about {percent}%)"
-    return f"Checked {upload.rows_checked:,} rows (about {percent}%)"
+        return f"Every row checked: adding the new cases (about {progress}%)"
+    return f"Checked {upload.rows_checked:,} rows (about {progress}%)"
 
 
 def upload_result_text(upload: PopulationUpload) -> str:

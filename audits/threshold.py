@@ -9,6 +9,7 @@ trigger. Exactly 25% does not trigger. Pure functions, no database.
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import models
 
@@ -38,9 +39,10 @@ class ThresholdResult:
         return self.sample_size - self.audited
 
     @property
-    def rate(self) -> float | None:
-        """Share of the audited cases with similar issues (context: the rule uses the sample)."""
-        return self.with_similar_issues / self.audited if self.audited else None
+    def rate(self) -> Fraction | None:
+        """Share of the audited cases with similar issues (context: the rule uses the sample).
+        Exact, so that it rounds to a percentage as a person would (``formats.percent``)."""
+        return Fraction(self.with_similar_issues, self.audited) if self.audited else None
 
     @property
     def triggers_full_audit(self) -> bool:

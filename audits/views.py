@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.decorators import permission_needed
+from ombudsman_tracker.formats import date_text
 from ombudsman_tracker.forms import add_service_errors, after_conflict
 from ombudsman_tracker.history import ConflictError
-from recommendations.presentation import format_date
 from viewlog.services import ViewKind, view_record
 
-from . import emails, listings, presentation, selectors, services, uploads
+from . import emails, presentation, selectors, services, uploads
 from .forms import (
     AuditorAddForm,
     AuditorRemoveForm,
@@ -54,7 +54,7 @@ def _manager_only_post(request):
 
 @permission_needed("audits.view_auditprogramme")
 def programme_list(request):
-    rows = listings.programmes_listed(request.user)
+    rows = selectors.programmes_listed(request.user)
     return render(
         request,
         "audits/auditprogramme_list.html",
@@ -91,7 +91,7 @@ def programme_detail(request, pk):
     view_record(
         user=request.user, record=programme, kind=ViewKind.AUDIT_PROGRAMME, at=timezone.now()
     )
-    page = listings.programme_page(programme, user=request.user)
+    page = selectors.programme_page(programme, user=request.user)
     threshold = page.threshold
     return render(
         request,
@@ -102,7 +102,7 @@ def programme_detail(request, pk):
             "threshold": threshold,
             "decision_tag": presentation.programme_decision_tag(programme, threshold),
             "decision_explanation": presentation.decision_explanation(threshold),
-            "rate": presentation.percent(threshold.rate),
+            "rate": presentation.rate_text(threshold),
             "interval": presentation.interval_words(page.interval),
             "threshold_words": presentation.threshold_words(programme.threshold_percent),
             "method_description": presentation.SAMPLING_METHODS.get(programme.sampling_method),
@@ -192,7 +192,7 @@ def substitute_add(request, pk):
 def programme_auditors(request, pk):
     """The programme's auditors: add one (the form) or remove one (a button on each row)."""
     programme = selectors.programme_managed_get_for(request.user, pk)
-    candidates = listings.auditor_candidates(programme)
+    candidates = selectors.auditor_candidates(programme)
     form = AuditorAddForm(
         request.POST if "auditor" in request.POST else None, candidates=candidates
     )
@@ -215,7 +215,7 @@ def programme_auditors(request, pk):
         {
             "form": form,
             "programme": programme,
-            "auditors": listings.programme_auditors(programme),
+            "auditors": selectors.programme_auditors(programme),
         },
     )
 
@@ -246,7 +246,7 @@ def auditors_assign(request, pk):
         else:
             messages.success(request, "Cases assigned to the auditors")
         return redirect(programme)
-    page = listings.programme_page(programme, user=request.user)
+    page = selectors.programme_page(programme, user=request.user)
     return render(
         request,
         "audits/auditprogramme_assign.html",
@@ -275,7 +275,7 @@ def full_audit_create(request, pk):
         else:
             messages.success(
                 request,
-                f"Full audit created: due on {format_date(full.deadline.due_date)}",
+                f"Full audit created: due on {date_text(full.deadline.due_date)}",
             )
             return redirect(full)
     return render(
@@ -287,7 +287,7 @@ def full_audit_create(request, pk):
             "threshold": threshold,
             "decision_tag": presentation.decision_tag(threshold),
             "decision_explanation": presentation.decision_explanation(threshold),
-            "full_audit": listings.full_audit_of(programme),
+            "full_audit": selectors.full_audit_of(programme),
         },
     )
 
@@ -297,7 +297,7 @@ def full_audit_create(request, pk):
 
 @permission_needed(MANAGE)
 def case_reassign(request, pk):
-    sample_case = listings.managed_case_get_for(request.user, pk)
+    sample_case = selectors.managed_case_get_for(request.user, pk)
     form = ReassignForm(request.POST or None, sample_case=sample_case)
     if request.method == "POST" and form.is_valid():
         auditor = form.cleaned_data["auditor"]
@@ -317,7 +317,7 @@ def case_reassign(request, pk):
 def moderation_settle(request, pk):
     """Both auditors' answers and the settled answer; or, until both have submitted, why the
     case cannot be settled yet (and no answers: neither auditor has seen the other's)."""
-    sample_case = listings.managed_case_get_for(request.user, pk)
+    sample_case = selectors.managed_case_get_for(request.user, pk)
     view_record(user=request.user, record=sample_case, kind=ViewKind.AUDIT_CASE, at=timezone.now())
     pair = selectors.moderation_pair(sample_case)
     form = SettleForm(request.POST or None, initial={"seen": pair.seen})
@@ -363,7 +363,7 @@ def _answers(outcome):
 
 @permission_needed(MANAGE)
 def outcome_reopen(request, pk):
-    outcome = listings.managed_outcome_get_for(request.user, pk)
+    outcome = selectors.managed_outcome_get_for(request.user, pk)
     view_record(user=request.user, record=outcome, kind=ViewKind.AUDIT_OUTCOME, at=timezone.now())
     # Blind moderation: the other auditor of the case, manager or not, may reopen the outcome
     # but not read it until both have submitted.
@@ -414,10 +414,10 @@ def my_cases(request):
 @permission_needed(RECORD)
 def outcome_form(request, pk):
     """The assigned auditor's (or moderator's) own outcome: a draft, or submit to lock it."""
-    sample_case = listings.assigned_case_get_for(request.user, pk)
+    sample_case = selectors.assigned_case_get_for(request.user, pk)
     view_record(user=request.user, record=sample_case, kind=ViewKind.AUDIT_CASE, at=timezone.now())
-    outcome = listings.own_outcome(sample_case, request.user)
-    role = listings.role_of(sample_case, request.user)
+    outcome = selectors.own_outcome(sample_case, request.user)
+    role = selectors.role_of(sample_case, request.user)
     submitting = request.POST.get("action") == "submit"
     form = OutcomeForm(
         request.POST or None, initial=OutcomeForm.initial_for(outcome), submitting=submitting
@@ -438,7 +438,7 @@ def outcome_form(request, pk):
                 at=timezone.now(),
             )
         except ConflictError as error:
-            outcome = listings.own_outcome(sample_case, request.user)
+            outcome = selectors.own_outcome(sample_case, request.user)
             form = after_conflict(
                 form, error, version=outcome.version if outcome else 1, submitting=submitting
             )
@@ -473,7 +473,7 @@ def outcome_form(request, pk):
 
 @permission_needed(RECORD)
 def concern_raise(request, pk):
-    sample_case = listings.assigned_case_get_for(request.user, pk)
+    sample_case = selectors.assigned_case_get_for(request.user, pk)
     known_email = services.team_manager_email_for(sample_case)
     form = ConcernForm(
         request.POST or None,
@@ -509,7 +509,7 @@ def concern_detail(request, pk):
     says, and only those who may see its case learn which case it is on.
     """
     _manager_only_post(request)
-    concern = listings.concern_get_for(request.user, pk)
+    concern = selectors.concern_get_for(request.user, pk)
     view_record(user=request.user, record=concern, kind=ViewKind.LIVE_CONCERN, at=timezone.now())
     answerable = selectors.concern_answerable_by(concern, request.user)
     if request.method == "POST" and not answerable:
@@ -571,7 +571,7 @@ def population_import(request):
         {
             "form": form,
             "organisation": organisation,
-            "imports": listings.population_imports_for(organisation)[:10],
+            "imports": selectors.population_imports_for(organisation)[:10],
         },
     )
 

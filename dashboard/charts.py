@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from .compliance import TIMELINE_DAYS, QuarterSeries, Week, percent
+from ombudsman_tracker.formats import date_text, percent, short_date_text
+
+from .compliance import TIMELINE_DAYS, QuarterSeries, Week
 
 # Layout, in the SVG's own units (it is drawn at this size, smaller on a narrow page).
 MIN_WIDTH = 640  # a chart of a few bars is as wide as one of many, with wider columns
@@ -135,10 +137,6 @@ def bar_chart(
 # --- The two charts on the dashboard --------------------------------------------------------
 
 
-def _day(day: date) -> str:
-    return f"{day:%-d %B %Y}"
-
-
 def timeline_chart(weeks: list[Week], *, today: date) -> BarChart:
     """Open deadlines due in each week of the next 90 days."""
     totals = [week.total for week in weeks]
@@ -146,8 +144,8 @@ def timeline_chart(weeks: list[Week], *, today: date) -> BarChart:
     total = sum(totals)
     busiest = max(weeks, key=lambda week: week.total) if total else None
     description = (
-        f"Open deadlines due in each week from {_day(today)} to {_day(weeks[-1].last_day)}: "
-        f"{total} in all."
+        f"Open deadlines due in each week from {date_text(today)} to "
+        f"{date_text(weeks[-1].last_day)}: {total} in all."
     )
     if busiest:
         description += f" The most in one week is {busiest.total}, from {busiest.label}."
@@ -155,7 +153,7 @@ def timeline_chart(weeks: list[Week], *, today: date) -> BarChart:
         id="chart-timeline",
         title=f"Deadlines due in the next {TIMELINE_DAYS} days, by week",
         description=description,
-        categories=[(f"{w.first_day:%-d %b}",) for w in weeks],
+        categories=[(short_date_text(w.first_day, year=False),) for w in weeks],
         values=totals,
         value_labels=[str(t) for t in totals],
         top=top,

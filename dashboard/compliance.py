@@ -15,11 +15,11 @@ The compliance rate
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from deadlines.buckets import Bucket, bucket_for
 from deadlines.models import Deadline
+from ombudsman_tracker.formats import percent
 
 
 @dataclass(frozen=True)
@@ -93,16 +93,6 @@ def sum_figures(figures: Iterable[ComplianceFigures]) -> ComplianceFigures:
     for each in figures:
         total += each
     return total
-
-
-def percent(rate: Fraction | None) -> str:
-    """2/3 -> '67%', 1/8 -> '13%' (halves round up, as people expect); None -> ''."""
-    if rate is None:
-        return ""
-    whole = (Decimal(rate.numerator) * 100 / Decimal(rate.denominator)).quantize(
-        Decimal(1), rounding=ROUND_HALF_UP
-    )
-    return f"{whole}%"
 
 
 # --- Quarters -------------------------------------------------------------------------------

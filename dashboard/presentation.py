@@ -6,11 +6,11 @@ Pure functions of what ``dashboard.selectors`` read.
 from dataclasses import dataclass
 
 from audits.models import AuditProgramme
-from audits.presentation import decision_tag, threshold_words
-from audits.threshold import Decision, ThresholdResult
-from recommendations.presentation import Tag
+from audits.presentation import decision_explanation, decision_tag
+from ombudsman_tracker.formats import percent
+from ombudsman_tracker.presentation import Tag
 
-from .compliance import ComplianceFigures, percent
+from .compliance import ComplianceFigures
 from .selectors import ProgrammeProgress
 
 
@@ -58,23 +58,6 @@ def headline(figures: ComplianceFigures) -> list[Figure]:
 # --- Audit programmes -----------------------------------------------------------------------
 
 
-def decision_reason(threshold: ThresholdResult) -> str:
-    """Why the decision stands, in the threshold rule's words ("more than 25%")."""
-    rule = threshold_words(threshold.threshold_percent)
-    share = f"more than {rule} of the sample of {threshold.sample_size}"
-    match threshold.decision:
-        case Decision.TRIGGERED:
-            return f"{threshold.with_similar_issues} with similar issues: {share}."
-        case Decision.NOT_TRIGGERED:
-            return f"{threshold.with_similar_issues} with similar issues: not {share}."
-        case Decision.CANNOT_TRIGGER:
-            return (
-                f"Even if all {threshold.remaining} left showed similar issues, it would not "
-                f"be {share}."
-            )
-    return f"{threshold.remaining} of {threshold.sample_size} still to audit."
-
-
 @dataclass(frozen=True)
 class ProgrammeRow:
     programme: AuditProgramme
@@ -94,7 +77,7 @@ def programme_rows(progress: list[ProgrammeProgress]) -> list[ProgrammeRow]:
         else:
             label = f"{threshold.audited} of {threshold.sample_size} cases audited"
             if each.has_threshold:
-                tag, reason = decision_tag(threshold), decision_reason(threshold)
+                tag, reason = decision_tag(threshold), decision_explanation(threshold)
             else:
                 tag, reason = None, "A full audit has no threshold: every case is audited."
         rows.append(

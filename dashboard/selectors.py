@@ -270,7 +270,7 @@ def _by_urgency(deadlines: QuerySet) -> QuerySet:
 
 def deadlines_by_urgency(deadlines: QuerySet) -> QuerySet:
     """Recommendations, audits and live concerns (statutory clocks are listed apart), with
-    what ``presentation.deadline_url`` needs to link each one without another query."""
+    what ``Deadline.get_absolute_url`` needs to link each one without another query."""
     return _by_urgency(
         deadlines.exclude(kind__in=DeadlineKind.statutory()).select_related(
             "recommendation", "audit_programme", "live_concern"

@@ -19,6 +19,8 @@ from functools import cache
 import holidays
 from django.db import models
 
+from ombudsman_tracker.formats import date_text
+
 
 class Unit(models.TextChoices):
     DAYS = "days", "days"
@@ -93,7 +95,7 @@ class DateOutOfRangeError(ValueError):
 
     def __init__(self):
         super().__init__(
-            f"That period runs past {date.max:%-d %B %Y}, the last date the app can hold."
+            f"That period runs past {date_text(date.max)}, the last date the app can hold."
         )
 
 

@@ -9,7 +9,10 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from ombudsman_tracker.formats import short_date_text
 
 from .arithmetic import Counting, Unit, describe_rule
 
@@ -131,7 +134,42 @@ class Deadline(models.Model):
         indexes = [models.Index(fields=["status", "due_date"])]
 
     def __str__(self):
-        return f"{self.title} (due {self.due_date:%-d %b %Y})" if self.due_date else self.title
+        return (
+            f"{self.title} (due {short_date_text(self.due_date)})" if self.due_date else self.title
+        )
+
+    def get_absolute_url(self):
+        """The page of the record the deadline belongs to, where its work is done: the
+        recommendation, audit programme or live concern that holds it by a one-to-one field
+        (each has its own ``get_absolute_url``). Statutory clocks, and a deadline nothing holds,
+        are shown on their complaint's page.
+
+        Generic, so that deadlines know nothing of the apps built on them. Select the holders
+        with the deadline (``select_related("recommendation", "audit_programme", ...)``) and
+        this runs no query; otherwise it runs one, for all of them.
+        """
+        if not self.is_statutory:
+            holders = [rel for rel in self._meta.related_objects if rel.one_to_one]
+            self._holders_fetch(holders)
+            for rel in holders:
+                holder = rel.get_cached_value(self)
+                if holder is not None:
+                    return holder.get_absolute_url()
+        return reverse("recommendations:complaint_detail", args=[self.complaint_id])
+
+    def _holders_fetch(self, holders) -> None:
+        """Cache the ``holders`` not selected with the deadline (None for those it has not)."""
+        missing = [rel for rel in holders if not rel.is_cached(self)]
+        if not missing:
+            return
+        fetched = (
+            type(self)
+            ._base_manager.select_related(*(rel.get_accessor_name() for rel in missing))
+            .filter(pk=self.pk)
+            .first()
+        )
+        for rel in missing:
+            rel.set_cached_value(self, rel.get_cached_value(fetched) if fetched else None)
 
     @property
     def rule_description(self) -> str:

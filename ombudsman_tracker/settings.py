@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "viewlog",
     "outbox",
     "health",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Ends a session SESSION_ABSOLUTE_TIMEOUT after sign-in, before any other check on it.
-    "ombudsman_tracker.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     # Those who need a second factor reach nothing but the steps to pass it (accounts.two_factor).
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 
 from . import clamav
+from .checksums import upload_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -423,3 +424,15 @@ def upload_for_keeping(file, *, allowed: Iterable[str], max_bytes: int, field: s
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from None
     return File(file, name=stored_name(file.name, sniffed))
+
+
+def evidence_for_keeping(file, *, field: str) -> tuple[File, str]:
+    """An evidence-like document (evidence, minutes) checked against the evidence settings, for
+    a service to keep, with its SHA-256 checksum: ``ValidationError`` against ``field``."""
+    kept = upload_for_keeping(
+        file,
+        allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
+        max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
+        field=field,
+    )
+    return kept, upload_sha256(kept)

@@ -20,7 +20,6 @@ from ombudsman_tracker.uploads import size_in_mb, upload_check
 from organisations.models import Organisation, OrganisationKind
 
 from . import services
-from .listings import ComplaintState
 from .models import (
     Complaint,
     Finding,
@@ -29,6 +28,7 @@ from .models import (
     RecommendationKind,
     RecommendationStatus,
 )
+from .selectors import ComplaintState
 
 # --- Filters --------------------------------------------------------------------------------
 

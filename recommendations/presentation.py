@@ -11,20 +11,15 @@ from django.urls import reverse
 from deadlines.buckets import is_due_soon
 from deadlines.models import (
     Deadline,
-    DeadlineKind,
     DeadlineStatus,
     Extension,
     ExtensionStatus,
     Outcome,
 )
+from ombudsman_tracker.formats import date_text
+from ombudsman_tracker.presentation import Action, Tag
 
-from .models import Recommendation, RecommendationKind
-
-
-@dataclass(frozen=True)
-class Tag:
-    text: str
-    colour: str  # a GOV.UK tag colour, see templates/includes/tag.html
+from .models import Recommendation
 
 
 def deadline_tag(deadline: Deadline, *, at: date) -> Tag:
@@ -42,35 +37,9 @@ def deadline_tag(deadline: Deadline, *, at: date) -> Tag:
     return Tag(outcome.label, "grey")
 
 
-def deadline_url(deadline: Deadline) -> str:
-    """The page where the deadline's work is done: its recommendation, audit programme or live
-    concern; statutory clocks are shown on their complaint. (Select the related row with the
-    deadline to spare a query: ``select_related("recommendation")`` and so on.)"""
-    match deadline.kind:
-        case DeadlineKind.RECOMMENDATION if hasattr(deadline, "recommendation"):
-            return deadline.recommendation.get_absolute_url()
-        case DeadlineKind.AUDIT_PROGRAMME | DeadlineKind.FULL_AUDIT if hasattr(
-            deadline, "audit_programme"
-        ):
-            return deadline.audit_programme.get_absolute_url()
-        case DeadlineKind.LIVE_CONCERN if hasattr(deadline, "live_concern"):
-            return reverse("audits:concern_detail", args=[deadline.live_concern.pk])
-    return reverse("recommendations:complaint_detail", args=[deadline.complaint_id])
-
-
-def format_date(day: date) -> str:
-    return f"{day:%-d %B %Y}"
-
-
-@dataclass(frozen=True)
-class Action:
-    label: str
-    href: str
-    hint: str = ""
-
-
 def recommendation_actions(recommendation: Recommendation, *, user) -> list[Action]:
-    """The things ``user`` may do next to the recommendation, in the order they come."""
+    """The things ``user`` may do next to the recommendation, in the order they come. (The
+    case audit adds its own on the page: ``audits.presentation.recommendation_audit_actions``.)"""
     pk = recommendation.pk
     actions = []
     if user.has_perm("recommendations.add_evidence"):
@@ -114,14 +83,6 @@ def recommendation_actions(recommendation: Recommendation, *, user) -> list[Acti
                 "Its text, owner, expected evidence or deadline rule.",
             )
         )
-    if recommendation.kind == RecommendationKind.AUDIT and user.has_perm("audits.manage_audit"):
-        actions.append(
-            Action(
-                "Set up the case audit",
-                f"{reverse('audits:programme_create')}?recommendation={pk}",
-                "Its criteria, sample size, threshold, owner and deadline.",
-            )
-        )
     return actions
 
 
@@ -143,19 +104,19 @@ def extension_rows(extensions, *, user) -> list[ExtensionRow]:
 def extension_message(extension: Extension) -> str:
     """The banner after an extension is requested, recorded, agreed or refused."""
     deadline = extension.deadline
-    original = format_date(deadline.original_due_date)
+    original = date_text(deadline.original_due_date)
     match extension.status:
         case ExtensionStatus.AGREED:
             return (
-                f"Extension agreed: now due on {format_date(extension.new_due_date)} "
+                f"Extension agreed: now due on {date_text(extension.new_due_date)} "
                 f"(originally due on {original})"
             )
         case ExtensionStatus.REFUSED:
             return (
-                f"Extension refused: still due on {format_date(deadline.due_date)} "
+                f"Extension refused: still due on {date_text(deadline.due_date)} "
                 f"(originally due on {original})"
             )
     return (
-        f"Extension to {format_date(extension.new_due_date)} requested: still due on "
-        f"{format_date(deadline.due_date)} until a manager agrees it"
+        f"Extension to {date_text(extension.new_due_date)} requested: still due on "
+        f"{date_text(deadline.due_date)} until a manager agrees it"
     )

@@ -1,10 +1,24 @@
-"""Reads scoped to the user: staff see only what binds their own organisation."""
+"""Reads scoped to the user: staff see only what binds their own organisation.
 
+``*_visible_to`` decide what a user may see; the lists behind the pages are built on them and
+on the model querysets (which say what open and overdue mean), so no rule is written twice.
+Every function runs a fixed number of queries, whatever the number of rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from deadlines.models import Deadline
+from deadlines.buckets import DUE_MONTH_DAYS
+from deadlines.models import Deadline, DeadlineKind, Extension, Outcome
+from organisations.models import Organisation
 
-from .models import Complaint, Recommendation
+from .models import Complaint, Evidence, Recommendation
+
+# --- What a user may see --------------------------------------------------------------------
 
 
 def complaints_visible_to(user):
@@ -30,6 +44,9 @@ def deadlines_visible_to(user):
     return deadlines.filter(organisation=user.organisation_id)
 
 
+# --- Lookups that 404 across organisations --------------------------------------------------
+
+
 def complaint_get_for(user, pk) -> Complaint:
     """The complaint, or 404 if it does not exist or the user may not see it."""
     return get_object_or_404(complaints_visible_to(user), pk=pk)
@@ -37,3 +54,177 @@ def complaint_get_for(user, pk) -> Complaint:
 
 def recommendation_get_for(user, pk) -> Recommendation:
     return get_object_or_404(recommendations_visible_to(user), pk=pk)
+
+
+def evidence_get_for(user, pk) -> Evidence:
+    """Evidence on a recommendation the user may see, or 404."""
+    return get_object_or_404(
+        Evidence.objects.select_related("recommendation").filter(
+            recommendation__in=recommendations_visible_to(user)
+        ),
+        pk=pk,
+    )
+
+
+def extension_get_for(user, pk) -> Extension:
+    """An extension of a deadline the user may see, or 404."""
+    return get_object_or_404(
+        Extension.objects.select_related("deadline__recommendation", "deadline__complaint").filter(
+            deadline__in=deadlines_visible_to(user)
+        ),
+        pk=pk,
+    )
+
+
+# --- The complaints list and a complaint's page ---------------------------------------------
+
+
+class ComplaintState:
+    OPEN = "open"
+    CLOSED = "closed"
+    CHOICES = [(OPEN, "Open"), (CLOSED, "Closed")]
+
+
+def _count(deadlines) -> Coalesce:
+    """Per-complaint count of ``deadlines`` (correlated on the outer complaint) as a subquery."""
+    counted = (
+        deadlines.filter(complaint=OuterRef("pk"))
+        .order_by()
+        .values("complaint")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def complaints_listed(
+    user,
+    *,
+    at: date,
+    organisation: Organisation | None = None,
+    status: str = "",
+    overdue: bool = False,
+    search: str = "",
+):
+    """The complaints ``user`` may see, with counts of the recommendations they can see.
+
+    A complaint is *open* while any of its recommendations is open, or before any is
+    recorded; *closed* once every recommendation is complied, not complied or withdrawn.
+    Annotates ``recommendation_count``, ``open_count`` and ``overdue_count``.
+    """
+    recommendation_deadlines = deadlines_visible_to(user).filter(kind=DeadlineKind.RECOMMENDATION)
+    complaints = (
+        complaints_visible_to(user)
+        .annotate(
+            recommendation_count=_count(recommendation_deadlines),
+            open_count=_count(recommendation_deadlines.open()),
+            overdue_count=_count(recommendation_deadlines.overdue(at=at)),
+        )
+        .prefetch_related("organisations")
+    )
+    if organisation is not None:
+        complaints = complaints.filter(organisations=organisation)
+    if status == ComplaintState.OPEN:
+        complaints = complaints.filter(Q(open_count__gt=0) | Q(recommendation_count=0))
+    elif status == ComplaintState.CLOSED:
+        complaints = complaints.filter(recommendation_count__gt=0, open_count=0)
+    if overdue:
+        complaints = complaints.filter(overdue_count__gt=0)
+    if search := search.strip():
+        complaints = complaints.filter(Q(reference__icontains=search) | Q(title__icontains=search))
+    return complaints
+
+
+def organisations_for_filters(user):
+    """The organisations bound by any complaint the user may see."""
+    return Organisation.objects.filter(
+        pk__in=complaints_visible_to(user).values("organisations")
+    ).order_by("name")
+
+
+def complaint_clocks(user, complaint):
+    """The statutory clocks of ``complaint`` for the organisations the user may see."""
+    return (
+        deadlines_visible_to(user)
+        .filter(complaint=complaint, kind__in=DeadlineKind.statutory())
+        .order_by("organisation__name", "due_date", "pk")
+    )
+
+
+def complaint_recommendations(user, complaint):
+    return (
+        recommendations_visible_to(user)
+        .filter(complaint=complaint)
+        .order_by("organisation__name", "number")
+    )
+
+
+# --- The recommendations list ---------------------------------------------------------------
+
+
+def recommendations_listed(
+    user,
+    *,
+    at: date,
+    status: str = "",
+    overdue: bool = False,
+    organisation: Organisation | None = None,
+    mine: bool = False,
+):
+    """The recommendations ``user`` may see, soonest due first."""
+    recommendations = recommendations_visible_to(user).order_by(
+        "deadline__due_date", "complaint__reference", "organisation__name", "number"
+    )
+    if status:
+        recommendations = recommendations.filter(status=status)
+    if overdue:
+        recommendations = recommendations.filter(deadline__in=Deadline.objects.overdue(at=at))
+    if organisation is not None:
+        recommendations = recommendations.filter(organisation=organisation)
+    if mine:
+        recommendations = recommendations.filter(deadline__owner=user)
+    return recommendations
+
+
+# --- Home: what needs the user's attention --------------------------------------------------
+
+
+@dataclass
+class Attention:
+    """What needs the user's attention on ``at``: their deadlines, then their other work."""
+
+    at: date
+    deadlines: list[Deadline] = field(default_factory=list)
+    other_recommendations: list[Recommendation] = field(default_factory=list)
+    # Audit cases assigned to the user will join here when the audits pages exist.
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for d in self.deadlines if d.outcome(at=self.at) == Outcome.OVERDUE)
+
+    @property
+    def due_this_month_count(self) -> int:
+        """Due in the next ``DUE_MONTH_DAYS`` (the due-soon ones included), not overdue."""
+        return len(self.deadlines) - self.overdue_count
+
+
+def attention_for(user, *, at: date) -> Attention:
+    """The user's open deadlines overdue or due within ``DUE_MONTH_DAYS``, then the rest.
+
+    Each deadline comes with the record that holds it, for its link (``get_absolute_url``).
+    """
+    horizon = at + timedelta(days=DUE_MONTH_DAYS)
+    deadlines = (
+        deadlines_visible_to(user)
+        .open()
+        .filter(owner=user, due_date__lte=horizon)
+        .select_related("recommendation", "audit_programme", "live_concern")
+        .order_by("due_date", "pk")
+    )
+    later = (
+        recommendations_visible_to(user)
+        .filter(deadline__owner=user, deadline__in=Deadline.objects.open())
+        .filter(deadline__due_date__gt=horizon)
+        .order_by("deadline__due_date", "pk")
+    )
+    return Attention(at=at, deadlines=list(deadlines), other_recommendations=list(later))

@@ -9,14 +9,12 @@ closed through ``deadlines.services``.
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import get_text_list
 
 from deadlines import services as deadlines
 from deadlines.models import DeadlineKind, DeadlineStatus
-from ombudsman_tracker.checksums import upload_sha256
+from ombudsman_tracker.formats import counted, listed
 from ombudsman_tracker.history import ConflictError as ConflictError  # for callers
 from ombudsman_tracker.history import (
     brought_up_to_date,
@@ -24,7 +22,7 @@ from ombudsman_tracker.history import (
     locked,
     save_with_history,
 )
-from ombudsman_tracker.uploads import upload_for_keeping
+from ombudsman_tracker.uploads import evidence_for_keeping
 
 from .models import (
     DEADLINE_STATUS_FOR,
@@ -73,14 +71,6 @@ def complaint_shared_facts_editable_by(complaint: Complaint, user) -> bool:
     return covers_every_organisation(user, complaint.organisations.all())
 
 
-def _listed(items) -> str:
-    return get_text_list([str(item) for item in items], "and")
-
-
-def _counted(count: int, singular: str) -> str:
-    return f"{count} {singular}{'' if count == 1 else 's'}"
-
-
 def _records_of(complaint: Complaint, organisation) -> list[str]:
     """What the organisation has on the complaint, in words ("1 recommendation", ...)."""
     deadlines = complaint.deadlines.filter(organisation=organisation)
@@ -93,17 +83,17 @@ def _records_of(complaint: Complaint, organisation) -> list[str]:
             "other deadline",
         ),
     ]
-    return [_counted(count, singular) for count, singular in counts if count]
+    return [counted(count, singular) for count, singular in counts if count]
 
 
 def _shared_facts_refusal(user, changed, bound, chosen=()) -> str:
     """Why ``user`` may not change the ``changed`` shared facts of a complaint binding
     ``bound`` (and, for a change of organisations, ``chosen`` afterwards)."""
-    labels = _listed(Complaint._meta.get_field(name).verbose_name for name in changed)
+    labels = listed(Complaint._meta.get_field(name).verbose_name for name in changed)
     if shared_with := organisations_not_covered(user, bound):
-        situation = f"this complaint is shared with {_listed(shared_with)}"
+        situation = f"this complaint is shared with {listed(shared_with)}"
     else:
-        situation = f"the change would bind {_listed(organisations_not_covered(user, chosen))}"
+        situation = f"the change would bind {listed(organisations_not_covered(user, chosen))}"
     return f"You cannot change the {labels}: {situation}, and {ACCESS_TO_EVERY_COUNCIL} these."
 
 
@@ -140,7 +130,7 @@ def complaint_organisations_check(*, user, organisations, complaint: Complaint |
             }
         )
     problems = [
-        f"{organisation} cannot be removed from this complaint: it has {_listed(records)} on it."
+        f"{organisation} cannot be removed from this complaint: it has {listed(records)} on it."
         for pk, organisation in bound.items()
         if pk not in chosen and (records := _records_of(complaint, organisation))
     ]
@@ -343,14 +333,7 @@ def evidence_add(
         added_at=at,
     )
     if file is not None:
-        kept = upload_for_keeping(
-            file,
-            allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
-            max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
-            field="file",
-        )
-        evidence.sha256 = upload_sha256(kept)
-        evidence.file = kept
+        evidence.file, evidence.sha256 = evidence_for_keeping(file, field="file")
     evidence.full_clean()
     save_with_history(evidence, by=by, reason="Evidence added")
     return evidence

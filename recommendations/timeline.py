@@ -15,6 +15,7 @@ from heapq import merge
 from itertools import islice
 
 from deadlines.models import Deadline, Extension
+from ombudsman_tracker.formats import date_text
 
 from .models import Complaint, Evidence, Recommendation
 from .selectors import deadlines_visible_to, recommendations_visible_to
@@ -57,7 +58,7 @@ def _evidence_subject(record) -> str:
 def _extension_subject(record, name: str) -> str:
     return (
         f"Extension of {name} "
-        f"from {record.previous_due_date:%-d %B %Y} to {record.new_due_date:%-d %B %Y}"
+        f"from {date_text(record.previous_due_date)} to {date_text(record.new_due_date)}"
     )
 
 

@@ -5,24 +5,22 @@ for another organisation's records), validate with a form, call a service, then 
 with a message or render. Today's date is read here once and passed down as ``at``.
 """
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_needed
 from deadlines import services as deadline_services
+from ombudsman_tracker.formats import date_text, listed
 from ombudsman_tracker.forms import add_service_errors, after_conflict
-from reminders import selectors as reminder_selectors
+from viewlog.downloads import kept_file_download
 from viewlog.services import ViewKind, view_record
 
-from . import listings, presentation, selectors, services, timeline, tracker_csv
+from . import presentation, selectors, services, timeline, tracker_csv
 from .forms import (
     ComplaintChangeForm,
     ComplaintFilterForm,
@@ -50,11 +48,8 @@ def _page(request, queryset):
 @permission_needed("recommendations.view_recommendation")
 def home(request):
     today = timezone.localdate()
-    attention = listings.attention_for(request.user, at=today)
-    notices = reminder_selectors.notices_for(request.user, at=today)
-    return render(
-        request, "home.html", {"attention": attention, "notices": notices, "today": today}
-    )
+    attention = selectors.attention_for(request.user, at=today)
+    return render(request, "home.html", {"attention": attention, "today": today})
 
 
 # --- Complaints -----------------------------------------------------------------------------
@@ -64,10 +59,10 @@ def home(request):
 def complaint_list(request):
     today = timezone.localdate()
     filters = ComplaintFilterForm(
-        request.GET, organisations=listings.organisations_for_filters(request.user)
+        request.GET, organisations=selectors.organisations_for_filters(request.user)
     )
     filters.is_valid()  # invalid filters are left out of cleaned_data, and so ignored
-    complaints = listings.complaints_listed(request.user, at=today, **filters.cleaned_data)
+    complaints = selectors.complaints_listed(request.user, at=today, **filters.cleaned_data)
     return render(
         request,
         "recommendations/complaint_list.html",
@@ -86,8 +81,8 @@ def complaint_detail(request, pk):
         {
             "complaint": complaint,
             "organisations": list(complaint.organisations.all()),
-            "clocks": listings.complaint_clocks(request.user, complaint),
-            "recommendations": listings.complaint_recommendations(request.user, complaint),
+            "clocks": selectors.complaint_clocks(request.user, complaint),
+            "recommendations": selectors.complaint_recommendations(request.user, complaint),
             "events": timeline.complaint_timeline(request.user, complaint),
             "today": today,
         },
@@ -152,7 +147,7 @@ def complaint_update(request, pk):
             "shared_facts_editable": services.complaint_shared_facts_editable_by(
                 complaint, request.user
             ),
-            "shared_with": get_text_list([str(o) for o in shared_with], "and"),
+            "shared_with": listed(shared_with),
         },
     )
 
@@ -164,10 +159,10 @@ def complaint_update(request, pk):
 def recommendation_list(request):
     today = timezone.localdate()
     filters = RecommendationFilterForm(
-        request.GET, organisations=listings.organisations_for_filters(request.user)
+        request.GET, organisations=selectors.organisations_for_filters(request.user)
     )
     filters.is_valid()
-    recommendations = listings.recommendations_listed(
+    recommendations = selectors.recommendations_listed(
         request.user, at=today, **filters.cleaned_data
     )
     return render(
@@ -225,7 +220,7 @@ def recommendation_create(request, pk):
             messages.success(
                 request,
                 f"Recommendation {recommendation.number} recorded: due on "
-                f"{presentation.format_date(recommendation.deadline.due_date)}",
+                f"{date_text(recommendation.deadline.due_date)}",
             )
             return redirect(recommendation)
     return render(
@@ -357,19 +352,10 @@ def evidence_add(request, pk):
 @permission_needed("recommendations.view_evidence")
 def evidence_download(request, pk):
     """The file, as an attachment, to users who may see its recommendation (never a media URL)."""
-    evidence = listings.evidence_get_for(request.user, pk)
+    evidence = selectors.evidence_get_for(request.user, pk)
     if not evidence.file:
         raise Http404("This evidence is a link, not a file.")
-    view_record(
-        user=request.user,
-        record=evidence,
-        kind=ViewKind.EVIDENCE,
-        at=timezone.now(),
-        download=evidence.file.name,
-    )
-    return FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=Path(evidence.file.name).name
-    )
+    return kept_file_download(request, record=evidence, kind=ViewKind.EVIDENCE, file=evidence.file)
 
 
 # --- Extensions -----------------------------------------------------------------------------
@@ -407,7 +393,7 @@ def extension_create(request, pk):
 @permission_needed("recommendations.decide_extension")
 @require_POST
 def extension_decide(request, pk):
-    extension = listings.extension_get_for(request.user, pk)
+    extension = selectors.extension_get_for(request.user, pk)
     form = ExtensionDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose to agree or refuse the extension")
@@ -420,7 +406,7 @@ def extension_decide(request, pk):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, presentation.extension_message(extension))
-    return redirect(presentation.deadline_url(extension.deadline))
+    return redirect(extension.deadline)
 
 
 # --- The spreadsheet tracker ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from icalendar import Calendar, Event
 
-from recommendations.presentation import deadline_url
+from ombudsman_tracker.formats import date_text
 
 
 def deadlines_calendar(deadlines, *, name: str, at) -> bytes:
@@ -21,13 +21,13 @@ def deadlines_calendar(deadlines, *, name: str, at) -> bytes:
         event.add("dtstart", deadline.due_date)
         event.add("dtend", deadline.due_date + timedelta(days=1))
         event.add("dtstamp", at)
-        event.add("url", settings.SITE_URL + deadline_url(deadline))
+        event.add("url", settings.SITE_URL + deadline.get_absolute_url())
         event.add(
             "description",
             f"{deadline.organisation}. {deadline.get_kind_display()}. "
             f"Status: {deadline.get_status_display()}. {deadline.rule_description}.",
         )
         if deadline.due_date != deadline.original_due_date:
-            event.add("comment", f"Extended from {deadline.original_due_date:%-d %B %Y}")
+            event.add("comment", f"Extended from {date_text(deadline.original_due_date)}")
         calendar.add_component(event)
     return calendar.to_ical()

@@ -3,7 +3,6 @@
 from django.conf import settings
 
 from ombudsman_tracker.emails import send_templated
-from recommendations.presentation import deadline_url
 
 
 def reminder_send(reminder) -> None:
@@ -12,7 +11,7 @@ def reminder_send(reminder) -> None:
         {
             "reminder": reminder,
             "deadline": reminder.deadline,
-            "url": settings.SITE_URL + deadline_url(reminder.deadline),
+            "url": settings.SITE_URL + reminder.deadline.get_absolute_url(),
         },
         to=[reminder.recipient.email],
     )
@@ -23,7 +22,7 @@ def digest_send(recipient, reminders) -> None:
         "reminders/emails/digest",
         {
             "recipient": recipient,
-            "items": [(r, settings.SITE_URL + deadline_url(r.deadline)) for r in reminders],
+            "items": [(r, settings.SITE_URL + r.deadline.get_absolute_url()) for r in reminders],
         },
         to=[recipient.email],
     )

@@ -10,6 +10,8 @@ due now rather than replaying the ones it slept through.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ombudsman_tracker.formats import counted
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -50,8 +52,8 @@ def stage_description(stage: Stage, due_date: date, today: date) -> str:
     """How the reminder reads to its recipient."""
     if stage.is_overdue:
         days = (today - due_date).days
-        return f"overdue by {days} day{'s' if days != 1 else ''}"
+        return f"overdue by {counted(days, 'day')}"
     if stage.key == "due":
         return "due today"
     days = (due_date - today).days
-    return "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
+    return "due today" if days == 0 else f"due in {counted(days, 'day')}"

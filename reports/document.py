@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from audits.models import Answer, AuditOutcome, AuditProgramme, Grade, ProgrammeKind
+from audits.presentation import decision_explanation, rate_text
 from audits.selectors import QUESTIONS, findings_summary
-from audits.threshold import Decision, ThresholdResult
 from deadlines.models import Deadline, DeadlineKind, DeadlineStatus, ExtensionStatus, Outcome
+from ombudsman_tracker.formats import counted, date_text, listed
 from recommendations.models import Recommendation
 
 from .models import DistributionEntry
@@ -79,17 +80,9 @@ class ReportDocument:
         )
 
 
-def format_date(day: date | None, *, missing: str = "Not yet") -> str:
-    return f"{day:%-d %B %Y}" if day else missing
-
-
-def _and(items: list[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _date(day: date | None) -> str:
+    """A date in the report: ``5 March 2026``, or ``Not yet`` for one still to come."""
+    return date_text(day, missing="Not yet")
 
 
 # --- Building it ----------------------------------------------------------------------------
@@ -110,21 +103,21 @@ def report_document(*, report, at: date, status: str) -> ReportDocument:
     references = [complaint.reference for complaint in complaints]
     facts = [
         ("Report to", body.name),
-        ("Meeting", format_date(report.meeting_date)),
+        ("Meeting", _date(report.meeting_date)),
         ("Organisation", str(organisation)),
-        ("Complaint" if len(complaints) == 1 else "Complaints", _and(references)),
-        ("Position as at", format_date(at)),
+        ("Complaint" if len(complaints) == 1 else "Complaints", listed(references)),
+        ("Position as at", _date(at)),
         ("Status", status),
     ]
-    ombudsmen = _and(sorted({complaint.ombudsman.name for complaint in complaints}))
+    ombudsmen = listed(sorted({complaint.ombudsman.name for complaint in complaints}))
     blocks = [
         Heading("Purpose of the report", 1),
         Paragraph(
             f"This report tells the {body.name} what {organisation} has done about the "
             f"recommendations of the {ombudsmen} in "
-            f"{'complaint' if len(complaints) == 1 else 'complaints'} {_and(references)}, for "
-            f"its meeting on {format_date(report.meeting_date)}. The figures are as at "
-            f"{format_date(at)}."
+            f"{'complaint' if len(complaints) == 1 else 'complaints'} {listed(references)}, for "
+            f"its meeting on {_date(report.meeting_date)}. The figures are as at "
+            f"{_date(at)}."
         ),
         Heading("Summary", 1),
     ]
@@ -182,7 +175,7 @@ class _ComplaintPart:
         issued = "a public interest report" if complaint.is_public_interest_report else "a report"
         text = (
             f"Complaint {complaint.reference} ({complaint.title}): the {complaint.ombudsman.name} "
-            f"found {found} and issued {issued} dated {format_date(complaint.report_date)}. "
+            f"found {found} and issued {issued} dated {_date(complaint.report_date)}. "
         )
         outcomes = Counter(r.outcome(at=self.at) for r in self.recommendations)
         if outcomes:
@@ -192,17 +185,15 @@ class _ComplaintPart:
                 if outcomes[outcome]
             ]
             text += (
-                f"{_plural(len(self.recommendations), 'recommendation')} for "
-                f"{self.organisation}: {_and(counts)}."
+                f"{counted(len(self.recommendations), 'recommendation')} for "
+                f"{self.organisation}: {listed(counts)}."
             )
         else:
             text += f"No recommendations for {self.organisation} are recorded yet."
         open_clocks = [c for c in self.clocks if c.status == DeadlineStatus.OPEN]
         if open_clocks:
             first = open_clocks[0]
-            text += (
-                f" Next statutory deadline: {first.title}, due on {format_date(first.due_date)}."
-            )
+            text += f" Next statutory deadline: {first.title}, due on {_date(first.due_date)}."
         return text
 
     def blocks(self) -> list:
@@ -230,7 +221,7 @@ class _ComplaintPart:
                     [
                         str(r.number),
                         r.text,
-                        format_date(r.deadline.due_date),
+                        _date(r.deadline.due_date),
                         r.get_status_display(),
                         r.outcome(at=self.at).label,
                     ]
@@ -240,7 +231,7 @@ class _ComplaintPart:
         )
         blocks.append(Heading("Evidence", 2))
         evidence = [
-            [str(r.number), _evidence_text(item), format_date(item.added_at.date())]
+            [str(r.number), _evidence_text(item), _date(item.added_at.date())]
             for r in self.recommendations
             for item in r.evidence.all()
         ]
@@ -282,9 +273,9 @@ class _ComplaintPart:
                     [
                         clock.title,
                         clock.rule_description,
-                        format_date(clock.due_date),
+                        _date(clock.due_date),
                         clock.outcome(at=self.at).label,
-                        format_date(clock.completed_on),
+                        _date(clock.completed_on),
                     ]
                     for clock in self.clocks
                 ],
@@ -322,9 +313,9 @@ class _ComplaintPart:
                 [
                     [
                         deadline.title,
-                        format_date(deadline.original_due_date),
-                        format_date(deadline.due_date),
-                        format_date(deadline.completed_on),
+                        _date(deadline.original_due_date),
+                        _date(deadline.due_date),
+                        _date(deadline.completed_on),
                         deadline.outcome(at=self.at).label,
                     ]
                     for deadline in self.deadlines
@@ -346,7 +337,7 @@ class _ComplaintPart:
                 [
                     [
                         entry.body.name,
-                        format_date(entry.meeting_date),
+                        _date(entry.meeting_date),
                         entry.what_was_sent,
                         entry.agenda_item or "None",
                         entry.resolution or "Not recorded",
@@ -368,18 +359,18 @@ def next_step(recommendation, *, at: date) -> str:
     outcome = deadline.outcome(at=at)
     match outcome:
         case Outcome.COMPLIED_ON_TIME | Outcome.COMPLIED_LATE:
-            return f"None: {outcome.label.lower()} on {format_date(deadline.completed_on)}."
+            return f"None: {outcome.label.lower()} on {_date(deadline.completed_on)}."
         case Outcome.NOT_COMPLIED:
-            return f"None: recorded as not complied on {format_date(deadline.completed_on)}."
+            return f"None: recorded as not complied on {_date(deadline.completed_on)}."
         case Outcome.WITHDRAWN:
             return "None: withdrawn."
-    due = format_date(deadline.due_date)
+    due = _date(deadline.due_date)
     overdue = outcome == Outcome.OVERDUE
     lead, by = (f"Overdue: it was due on {due}. ", "") if overdue else ("", f" by {due}")
     requested = [e for e in deadline.extensions.all() if e.status == ExtensionStatus.REQUESTED]
     if requested:
         lead += (
-            f"An extension to {format_date(requested[-1].new_due_date)} has been requested "
+            f"An extension to {_date(requested[-1].new_due_date)} has been requested "
             "and awaits a decision. "
         )
     expected = recommendation.expected_evidence.strip().rstrip(".")
@@ -394,39 +385,6 @@ def next_step(recommendation, *, at: date) -> str:
 # --- The case audit -------------------------------------------------------------------------
 
 
-def percent(count: int, of: int) -> str:
-    if not of:
-        return "None audited yet"
-    return f"{100 * count / of:.1f}".removesuffix(".0") + "%"
-
-
-def _threshold_words(threshold: ThresholdResult) -> str:
-    rule = f"{threshold.threshold_percent:f}".rstrip("0").rstrip(".") + "%"
-    sample, similar = threshold.sample_size, threshold.with_similar_issues
-    match threshold.decision:
-        case Decision.TRIGGERED:
-            return (
-                f"{similar} of the {sample} cases in the sample show similar issues: more than "
-                f"{rule} of the sample, whatever the cases still to audit show. A full audit of "
-                "all cases closed in similar circumstances is needed."
-            )
-        case Decision.CANNOT_TRIGGER:
-            return (
-                f"Even if all {threshold.remaining} cases still to audit showed similar issues, "
-                f"no more than {rule} of the {sample} cases would: a full audit will not be "
-                "needed."
-            )
-        case Decision.NOT_TRIGGERED:
-            return (
-                f"Every case in the sample is audited: {similar} of {sample} show similar "
-                f"issues, which is not more than {rule}. No full audit is needed."
-            )
-    return (
-        f"{threshold.audited} of {sample} cases audited so far, {similar} with similar issues. "
-        f"A full audit is needed if more than {rule} of the sample show similar issues."
-    )
-
-
 def _audit_blocks(programme) -> list:
     summary = findings_summary(programme)
     threshold = summary.threshold
@@ -436,12 +394,12 @@ def _audit_blocks(programme) -> list:
         ["Cases with similar issues", str(threshold.with_similar_issues)],
         [
             "Share of the audited cases with similar issues",
-            percent(threshold.with_similar_issues, threshold.audited),
+            rate_text(threshold),
         ],
     ]
     blocks = []
     if programme.kind == ProgrammeKind.SAMPLE:
-        blocks.append(Paragraph(_threshold_words(threshold)))
+        blocks.append(Paragraph(decision_explanation(threshold)))
         figures += [
             ["Decision", threshold.decision.label],
         ]

@@ -4,6 +4,7 @@ else: the views pass ``cleaned_data`` to ``reports.services``."""
 from django import forms
 from django.conf import settings
 
+from ombudsman_tracker.formats import date_text
 from ombudsman_tracker.forms import GovukDateField, file_types
 from ombudsman_tracker.uploads import size_in_mb, upload_check
 
@@ -137,7 +138,7 @@ class DistributionForm(forms.Form):
         self.fields["body"].label_from_instance = _body_label
         self.fields["report"].queryset = reports
         self.fields["report"].label_from_instance = lambda r: (
-            f"{r.body}, {r.meeting_date:%-d %B %Y}, version {r.version_number}"
+            f"{r.body}, {date_text(r.meeting_date)}, version {r.version_number}"
         )
         self.fields["minutes"].help_text = (
             f"A {file_types(settings.EVIDENCE_ALLOWED_EXTENSIONS)} file, smaller than "

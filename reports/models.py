@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ombudsman_tracker.formats import date_text
+
 
 class BodyKind(models.TextChoices):
     COUNCIL = "council", "Full Council"
@@ -171,7 +173,7 @@ class CommitteeReport(models.Model):
 
     def __str__(self):
         what = f"version {self.version_number}" if self.is_issued else "draft"
-        return f"Report to {self.body} on {self.meeting_date:%-d %B %Y} ({what})"
+        return f"Report to {self.body} on {date_text(self.meeting_date)} ({what})"
 
     def get_absolute_url(self):
         return reverse("reports:report_detail", args=[self.pk])
@@ -235,4 +237,4 @@ class DistributionEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.complaint.reference} to {self.body} on {self.meeting_date:%-d %B %Y}"
+        return f"{self.complaint.reference} to {self.body} on {date_text(self.meeting_date)}"

@@ -8,7 +8,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -18,11 +17,11 @@ from django.utils.text import slugify
 
 from deadlines import services as deadline_services
 from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
-from ombudsman_tracker.checksums import upload_sha256
+from ombudsman_tracker.formats import date_text
 from ombudsman_tracker.history import is_unique_violation, save_with_history
-from ombudsman_tracker.uploads import upload_for_keeping
+from ombudsman_tracker.uploads import evidence_for_keeping
 
-from .document import format_date, report_document
+from .document import report_document
 from .docx import render_docx
 from .models import (
     TRANSITIONS,
@@ -109,7 +108,7 @@ DRAFT_STATUS = "Draft: not issued"
 
 
 def issued_status(*, version_number: int, by, on: date) -> str:
-    return f"Version {version_number}, issued on {format_date(on)} by {by}"
+    return f"Version {version_number}, issued on {date_text(on)} by {by}"
 
 
 @transaction.atomic
@@ -211,14 +210,7 @@ def distribution_record(
         recorded_at=at,
     )
     if minutes is not None:
-        kept = upload_for_keeping(
-            minutes,
-            allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
-            max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
-            field="minutes",
-        )
-        entry.minutes_sha256 = upload_sha256(kept)
-        entry.minutes = kept
+        entry.minutes, entry.minutes_sha256 = evidence_for_keeping(minutes, field="minutes")
     entry.full_clean()
     save_with_history(entry, by=by, reason=f"Sent or presented to {body}")
     clock = None
@@ -244,6 +236,6 @@ def _s31_response_complete(entry: DistributionEntry, *, by) -> Deadline | None:
         deadline=clock,
         on=entry.meeting_date,
         by=by,
-        reason=f"s31(2) response sent to the {entry.body} on {format_date(entry.meeting_date)} "
+        reason=f"s31(2) response sent to the {entry.body} on {date_text(entry.meeting_date)} "
         "(distribution ledger)",
     )

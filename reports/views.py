@@ -17,8 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.decorators import permission_needed
+from ombudsman_tracker.formats import date_text
 from ombudsman_tracker.forms import add_service_errors
 from recommendations.selectors import complaint_get_for, complaints_visible_to
+from viewlog.downloads import kept_file_download
 from viewlog.services import ViewKind, view_record
 
 from . import selectors, services
@@ -283,7 +285,7 @@ def distribution_add(request, pk):
             if clock is not None:
                 message += (
                     f". The s31(2) response clock for {entry.organisation} is met "
-                    f"(sent on {clock.completed_on:%-d %B %Y})"
+                    f"(sent on {date_text(clock.completed_on)})"
                 )
             messages.success(request, message)
             return redirect("reports:distribution_ledger", complaint.pk)
@@ -298,13 +300,4 @@ def minutes_download(request, pk):
     entry = selectors.entry_get_for(request.user, pk)
     if not entry.minutes:
         raise Http404("No minutes were attached.")
-    view_record(
-        user=request.user,
-        record=entry,
-        kind=ViewKind.MINUTES,
-        at=timezone.now(),
-        download=entry.minutes.name,
-    )
-    return FileResponse(
-        entry.minutes.open("rb"), as_attachment=True, filename=Path(entry.minutes.name).name
-    )
+    return kept_file_download(request, record=entry, kind=ViewKind.MINUTES, file=entry.minutes)

@@ -1,5 +1,5 @@
-"""Show what ``audits.presentation`` decided: tags for outcomes, the sample table's cells, and
-the user's audit cases on the home page."""
+"""Show what ``audits.presentation`` decided: tags for outcomes, the sample table's cells, the
+user's audit cases on the home page and the case audit's action on a recommendation's page."""
 
 from django import template
 
@@ -37,10 +37,12 @@ def grade_label(value):
     return presentation.grade_label(value)
 
 
-@register.filter
-def percent(share):
-    """A share between 0 and 1 as a percentage: ``{{ 0.375|percent }}`` gives 37.5%."""
-    return presentation.percent(share)
+@register.simple_tag(takes_context=True)
+def with_audit_actions(context, actions, recommendation):
+    """``{% with_audit_actions actions recommendation as actions %}``: a recommendation page's
+    actions, then what the case audit offers there (so recommendations need not know audits)."""
+    user = context["user"]
+    return [*actions, *presentation.recommendation_audit_actions(recommendation, user=user)]
 
 
 @register.inclusion_tag("audits/includes/my_cases_summary.html", takes_context=True)

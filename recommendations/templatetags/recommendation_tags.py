@@ -1,11 +1,12 @@
-"""Show what ``recommendations.presentation`` decided: tags and links for deadlines."""
+"""Show what ``recommendations.presentation`` decided: tags for deadlines, and breadcrumbs.
+
+A deadline's link is its own ``get_absolute_url``."""
 
 from pathlib import PurePosixPath
 
 from django import template
 
 from recommendations.presentation import deadline_tag as tag_for
-from recommendations.presentation import deadline_url as url_for
 
 register = template.Library()
 
@@ -15,11 +16,6 @@ def deadline_tag(deadline, at):
     """``{% deadline_tag deadline today %}``: Overdue, Due soon, On track, or how it ended."""
     tag = tag_for(deadline, at=at)
     return {"text": tag.text, "colour": tag.colour}
-
-
-@register.filter
-def deadline_url(deadline):
-    return url_for(deadline)
 
 
 @register.simple_tag

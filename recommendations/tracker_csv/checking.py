@@ -8,6 +8,7 @@ from django.core.validators import URLValidator
 
 from deadlines.arithmetic import Counting, DateOutOfRangeError, due_date
 from ombudsman_tracker.csv_import import parse_date
+from ombudsman_tracker.formats import date_text
 from organisations.models import Organisation
 
 from .. import services
@@ -22,10 +23,6 @@ from ..models import (
 from .lookups import Lookups, name_key
 from .reading import Cells
 from .rules import MAX_COUNT, Rule
-
-
-def long_date(value: date) -> str:
-    return f"{value:%-d %B %Y}"
 
 
 def _normalise(text: str) -> str:
@@ -196,8 +193,8 @@ def _check_row(row: Row, cells: Cells, *, by, today: date) -> bool:
     if row.report_date and row.received_date and row.received_date < row.report_date:
         cells.error(
             "received_date",
-            f"The date received ({long_date(row.received_date)}) is before the date of the "
-            f"report ({long_date(row.report_date)}).",
+            f"The date received ({date_text(row.received_date)}) is before the date of the "
+            f"report ({date_text(row.report_date)}).",
         )
     _check_due_date(row, cells)
     _check_completion(row, cells, today=today)
@@ -240,15 +237,15 @@ def _check_due_date(row: Row, cells: Cells):
             anchor=anchor, count=row.rule.count, unit=row.rule.unit, counting=row.rule.counting
         )
     except DateOutOfRangeError as exc:
-        cells.error("rule", f"The rule '{row.rule}' from {long_date(anchor)} gives no date: {exc}")
+        cells.error("rule", f"The rule '{row.rule}' from {date_text(anchor)} gives no date: {exc}")
         return
     if cells.blank("due_date"):
         row.due_date = computed
     elif row.due_date is not None and row.due_date != computed:
         cells.error(
             "due_date",
-            f"The due date {long_date(row.due_date)} is not the date the rule gives: "
-            f"'{row.rule}' from {long_date(anchor)} gives {long_date(computed)}. Leave due_date "
+            f"The due date {date_text(row.due_date)} is not the date the rule gives: "
+            f"'{row.rule}' from {date_text(anchor)} gives {date_text(computed)}. Leave due_date "
             "blank to use the rule's date, or write 'stated' as the rule if the Ombudsman "
             "stated this date.",
         )
@@ -267,4 +264,4 @@ def _check_completion(row: Row, cells: Cells, *, today: date):
             f"A recommendation that is {label} has no completed_on: leave it blank.",
         )
     elif row.completed_on and row.completed_on > today:
-        cells.error("completed_on", f"{long_date(row.completed_on)} is in the future.")
+        cells.error("completed_on", f"{date_text(row.completed_on)} is in the future.")

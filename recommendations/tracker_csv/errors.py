@@ -1,6 +1,7 @@
 """The error an import raises: every problem in the file, in row order."""
 
 from ombudsman_tracker.csv_import import RowError
+from ombudsman_tracker.formats import counted
 
 from .columns import COLUMN_ORDER
 
@@ -13,6 +14,4 @@ class TrackerImportError(Exception):
             errors, key=lambda e: (e.row_number or 0, COLUMN_ORDER.get(e.column, -1))
         )
         count = len(self.errors)
-        super().__init__(
-            f"The file has {count} problem{'s' if count != 1 else ''}; nothing was imported."
-        )
+        super().__init__(f"The file has {counted(count, 'problem')}; nothing was imported.")

@@ -3,13 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.text import get_text_list
-
 from ombudsman_tracker.csv_import import RowError
+from ombudsman_tracker.formats import date_text, listed
 
 from .. import services
 from ..models import Complaint, Evidence, Recommendation
-from .checking import Row, long_date
+from .checking import Row
 from .rules import Rule
 
 
@@ -20,7 +19,7 @@ def _show(value) -> str:
         case bool():
             return "yes" if value else "no"
         case date():
-            return long_date(value)
+            return date_text(value)
         case frozenset():
             return "; ".join(sorted(value))
         case str() if len(value) > 60:
@@ -88,7 +87,7 @@ def _complaint_differences(row: Row, complaint: Complaint, *, by) -> list[RowErr
             f"({_show(value)} in the app)"
         )
         if column in SHARED_COLUMNS and shared_with:
-            names = get_text_list([str(o) for o in shared_with], "and")
+            names = listed(shared_with)
             message = (
                 f"{difference}, and it is shared with {names}: "
                 f"{services.ACCESS_TO_EVERY_COUNCIL} that, so make this row match."

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audits import services
-from audits.listings import programmes_listed
 from audits.models import (
     AuditOutcome,
     AuditProgramme,
@@ -26,7 +25,7 @@ from audits.models import (
     ProgrammeKind,
     SampleCase,
 )
-from audits.selectors import moderation_pair, programme_threshold
+from audits.selectors import moderation_pair, programme_threshold, programmes_listed
 from audits.threshold import Decision
 from organisations.models import Organisation, Team
 from tests.factories import (
@@ -142,6 +141,27 @@ def outcome_post(client, sample_case, *, action, version="", **answers):
 
 
 # --- A manager sets up, draws and assigns ---------------------------------------------------
+
+
+def test_a_recommendation_to_audit_cases_offers_its_audit_set_up_to_those_who_run_audits(
+    client, croydon, manager, recommendation
+):
+    officer = user_with_role(Role.OFFICER, username="officer", organisation=croydon)
+    learning = recommendation_recorded(complaint=recommendation.complaint, by=manager)
+    set_up = f"{reverse('audits:programme_create')}?recommendation={recommendation.pk}"
+
+    client.force_login(manager)
+    managers_page = client.get(recommendation.get_absolute_url())
+    learning_page = client.get(learning.get_absolute_url())
+    client.force_login(officer)
+    officers_page = client.get(recommendation.get_absolute_url())
+
+    # After the recommendation's own actions (audits adds it: recommendations knows no audits).
+    shown = page_text(managers_page)
+    assert shown.index("Edit the recommendation") < shown.index("Set up the case audit")
+    assert f'href="{set_up}"' in managers_page.content.decode()
+    assert "Set up the case audit" not in page_text(learning_page)
+    assert "Set up the case audit" not in page_text(officers_page)
 
 
 def test_a_manager_sets_up_draws_and_assigns_the_audit_through_the_pages(

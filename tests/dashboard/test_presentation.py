@@ -2,14 +2,13 @@
 
 from decimal import Decimal
 
-import pytest
-
 from audits.models import AuditProgramme, ProgrammeKind
+from audits.presentation import decision_explanation
 from audits.threshold import threshold_decision
 from dashboard.compliance import ComplianceFigures
-from dashboard.presentation import decision_reason, headline, programme_rows
+from dashboard.presentation import headline, programme_rows
 from dashboard.selectors import ProgrammeProgress
-from recommendations.presentation import Tag
+from ombudsman_tracker.presentation import Tag
 
 
 def test_the_headline_reads_as_sentences():
@@ -42,23 +41,6 @@ def threshold(sample_size, audited, similar):
     )
 
 
-@pytest.mark.parametrize(
-    ("figures", "reason"),
-    [
-        ((50, 20, 13), "13 with similar issues: more than 25% of the sample of 50."),
-        ((50, 50, 12), "12 with similar issues: not more than 25% of the sample of 50."),
-        (
-            (50, 45, 7),
-            "Even if all 5 left showed similar issues, it would not be more than 25% of the "
-            "sample of 50.",
-        ),
-        ((50, 20, 5), "30 of 50 still to audit."),
-    ],
-)
-def test_the_threshold_decision_gives_its_reason(figures, reason):
-    assert decision_reason(threshold(*figures)) == reason
-
-
 def test_programme_rows_show_progress_and_only_a_samples_decision():
     sample = AuditProgramme(title="Sample", kind=ProgrammeKind.SAMPLE)
     full = AuditProgramme(title="Full", kind=ProgrammeKind.FULL)
@@ -77,4 +59,6 @@ def test_programme_rows_show_progress_and_only_a_samples_decision():
         ("10 of 80 cases audited", None),
         ("No sample drawn yet", None),
     ]
+    # The sample's reason is the decision in the words of its programme page and the report.
+    assert rows[0].reason == decision_explanation(threshold(50, 20, 13))
     assert rows[1].reason == "A full audit has no threshold: every case is audited."

@@ -68,7 +68,7 @@ def _roles_holding(codename):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_demo_data_survives_the_move_to_the_deadlines_app():
     call_command("seed_demo", password="demo-password-1", stdout=StringIO())
     deadline = Deadline.objects.open().first()

@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from audits import listings as audit_listings
 from audits import selectors as audit_selectors
-from recommendations import listings as recommendation_listings
 from recommendations import selectors as recommendation_selectors
 from reports import selectors as report_selectors
 from tests.factories import complaint_recorded, user_with_role
@@ -202,12 +200,12 @@ def test_a_shared_complaint_is_logged_for_the_viewers_own_council_or_none_from_o
 # Each view's lookup, by whom, and the kind it logs.
 LOOKUPS = [
     (recommendation_selectors.complaint_get_for, "complaint", "viewer", ViewKind.COMPLAINT),
-    (recommendation_listings.evidence_get_for, "evidence", "viewer", ViewKind.EVIDENCE),
+    (recommendation_selectors.evidence_get_for, "evidence", "viewer", ViewKind.EVIDENCE),
     (audit_selectors.programme_get_for, "programme", "viewer", ViewKind.AUDIT_PROGRAMME),
-    (audit_listings.assigned_case_get_for, "sample_case", "auditor", ViewKind.AUDIT_CASE),
-    (audit_listings.managed_case_get_for, "sample_case", "manager", ViewKind.AUDIT_CASE),
-    (audit_listings.managed_outcome_get_for, "outcome", "manager", ViewKind.AUDIT_OUTCOME),
-    (audit_listings.concern_get_for, "concern", "viewer", ViewKind.LIVE_CONCERN),
+    (audit_selectors.assigned_case_get_for, "sample_case", "auditor", ViewKind.AUDIT_CASE),
+    (audit_selectors.managed_case_get_for, "sample_case", "manager", ViewKind.AUDIT_CASE),
+    (audit_selectors.managed_outcome_get_for, "outcome", "manager", ViewKind.AUDIT_OUTCOME),
+    (audit_selectors.concern_get_for, "concern", "viewer", ViewKind.LIVE_CONCERN),
     (
         audit_selectors.population_upload_get_for,
         "upload",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from ombudsman_tracker.formats import counted
 from viewlog import services
 from viewlog.models import RecordView
 
@@ -35,14 +36,14 @@ class Command(BaseCommand):
         if dry_run:
             count = RecordView.objects.before(cutoff).count()
             self.stdout.write(
-                f"{count} view log entr{'y' if count == 1 else 'ies'} from before "
+                f"{counted(count, 'view log entry', 'view log entries')} from before "
                 f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M} would be deleted; nothing was "
                 "changed."
             )
             return
         deleted = services.view_log_purge(before=cutoff)
         self.stdout.write(
-            f"{deleted} view log entr{'y' if deleted == 1 else 'ies'} from before "
+            f"{counted(deleted, 'view log entry', 'view log entries')} from before "
             f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M} deleted."
         )
 
