@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from ombudsman_tracker.forms import GovukBoundField, GovukDateField, VersionField
+from ombudsman_tracker.forms import GovukBoundField, GovukDateField, VersionField, csv_file_field
 from recommendations.selectors import recommendations_visible_to
 
 from .models import Answer, AuditOutcome, Grade, PopulationCase
@@ -459,12 +459,7 @@ class ConcernResponseForm(forms.Form):
 
 
 class PopulationImportForm(forms.Form):
-    file = forms.FileField(
-        label="Upload the population",
-        help_text="A CSV file from the case-management system. In Excel, save it as "
-        "'CSV UTF-8 (Comma delimited)'.",
-        error_messages={"required": "Select a CSV file"},
-    )
+    file = csv_file_field(label="Upload the population", holding="from the case-management system")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -340,3 +340,13 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, **kwargs)
+
+
+def csv_file_field(*, label: str, holding: str) -> forms.FileField:
+    """The file field of an import page: a CSV file ``holding`` what it imports, with how to
+    save one from Excel."""
+    return forms.FileField(
+        label=label,
+        help_text=f"A CSV file {holding}. In Excel, save it as 'CSV UTF-8 (Comma delimited)'.",
+        error_messages={"required": "Select a CSV file"},
+    )

@@ -14,6 +14,7 @@ from ombudsman_tracker.forms import (
     GovukDateField,
     UnmarkedBoundField,
     VersionField,
+    csv_file_field,
     describe_upload,
 )
 from ombudsman_tracker.uploads import size_in_mb, upload_check
@@ -491,12 +492,7 @@ class ExtensionDecisionForm(forms.Form):
 
 
 class TrackerImportForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a tracker",
-        help_text="A CSV file with one row per recommendation. In Excel, save it as "
-        "'CSV UTF-8 (Comma delimited)'.",
-        error_messages={"required": "Select a CSV file"},
-    )
+    file = csv_file_field(label="Upload a tracker", holding="with one row per recommendation")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

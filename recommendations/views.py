@@ -8,7 +8,7 @@ with a message or render. Today's date is read here once and passed down as ``at
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from accounts.decorators import permission_needed
 from deadlines import services as deadline_services
 from ombudsman_tracker.formats import date_text, listed
 from ombudsman_tracker.forms import add_service_errors, after_conflict
-from viewlog.downloads import kept_file_download
+from viewlog.downloads import csv_download, kept_file_download
 from viewlog.services import ViewKind, view_record
 
 from . import presentation, selectors, services, timeline, tracker_csv
@@ -457,20 +457,12 @@ def tracker_upload(request, pk):
 def tracker_export(request):
     """The user's visible recommendations as CSV; the byte-order mark lets Excel read UTF-8."""
     today = timezone.localdate()
-    view_record(
-        user=request.user,
+    response = csv_download(
+        request,
         record=None,
         kind=ViewKind.TRACKER_EXPORT,
-        at=timezone.now(),
-        download="csv",
+        filename=f"ombudsman-tracker-{today:%Y-%m-%d}.csv",
     )
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="ombudsman-tracker-{today:%Y-%m-%d}.csv"'
-        },
-    )
-    response.write("\ufeff")
     tracker_csv.tracker_export(
         recommendations=selectors.recommendations_visible_to(request.user), out=response, at=today
     )

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from accounts.decorators import permission_needed
 from ombudsman_tracker.formats import date_text
 from ombudsman_tracker.forms import add_service_errors
 from recommendations.selectors import complaint_get_for, complaints_visible_to
-from viewlog.downloads import kept_file_download
+from viewlog.downloads import csv_download, kept_file_download
 from viewlog.services import ViewKind, view_record
 
 from . import selectors, services
@@ -217,18 +217,9 @@ def report_pdf(request, pk):
 def report_csv(request, pk):
     """The report's tables, one after another; the byte-order mark lets Excel read UTF-8."""
     report = selectors.report_get_for(request.user, pk)
-    view_record(
-        user=request.user,
-        record=report,
-        kind=ViewKind.COMMITTEE_REPORT,
-        at=timezone.now(),
-        download="csv",
+    response = csv_download(
+        request, record=report, kind=ViewKind.COMMITTEE_REPORT, filename=f"{_file_stem(report)}.csv"
     )
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_file_stem(report)}.csv"'},
-    )
-    response.write("\ufeff")
     tables_csv(_document(report), response)
     return response
 
