@@ -1,7 +1,8 @@
 import os
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -19,6 +20,48 @@ def service_missing(reason: str):
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (REQUIRE_SERVICES is set, so this is a failure, not a skip)")
     pytest.skip(reason)
+
+
+# --- One Redis database per test process ---------------------------------------------------
+# bin/test runs the suite in several processes (pytest-xdist). pytest-django gives each its
+# own test database (test_<name>_gw0, _gw1, ...); Redis needs the same, or one process's worker
+# consumes another's queued tasks, a purge empties another's queue, and password reset
+# counts add up across processes. Redis has 16 databases unless its configuration says more.
+REDIS_DATABASES = 16
+
+
+def redis_url_of_process(url: str, process: str) -> str:
+    """``url`` with its database number moved on by the xdist process's index: gw0 keeps
+    ``redis://host:6379/9``, gw1 takes ``/10``, and so on. Unchanged outside xdist."""
+    if not url or not process:
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(process.removeprefix("gw"))
+    if database >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"REDIS_URL {url} leaves Redis no database for test process {process}: "
+            "give it a lower database number, or run fewer processes (-n)"
+        )
+    return parts._replace(path=f"/{database}").geturl()
+
+
+def pytest_configure(config):
+    """Point this process's Redis settings, and the processes it starts, at its own database.
+
+    Django's settings have been read by now; the cache and Celery connect only at first use.
+    """
+    shared = os.environ.get("REDIS_URL", "")
+    own = redis_url_of_process(shared, os.environ.get("PYTEST_XDIST_WORKER", ""))
+    if own == shared:
+        return
+    os.environ["REDIS_URL"] = own
+    if os.environ.get("CELERY_BROKER_URL") == shared:
+        os.environ["CELERY_BROKER_URL"] = own
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        if getattr(settings, name) == shared:
+            setattr(settings, name, own)
+    if settings.CACHES["default"].get("LOCATION") == shared:
+        settings.CACHES = {"default": settings.CACHES["default"] | {"LOCATION": own}}
 
 
 @pytest.fixture

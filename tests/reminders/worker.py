@@ -17,11 +17,22 @@ from tests.factories import complaint_recorded, recommendation_recorded, user_wi
 @contextmanager
 def running_worker():
     """Two worker threads, so duplicated tasks really can run at the same time. Messages other
-    tests left in the queue are purged first."""
+    tests left in the queue are purged first.
+
+    Tasks are queued, not run at once, while it runs; then the settings decide again (a value
+    left on ``app.conf`` would outlive the test and win over a later test's settings).
+    """
+    pinned = app.conf.changes.get("task_always_eager")
     app.conf.task_always_eager = False
-    app.control.purge()
-    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
-        yield app
+    try:
+        app.control.purge()
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
+            yield app
+    finally:
+        if pinned is None:
+            app.conf.changes.pop("task_always_eager", None)
+        else:
+            app.conf.changes["task_always_eager"] = pinned
 
 
 def wait_until(condition, *, timeout=30.0, interval=0.1):
