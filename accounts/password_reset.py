@@ -1,5 +1,8 @@
 """Asking for a password reset link, within limits."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 
 from .throttling import client_address, password_reset_allowed
@@ -20,4 +23,8 @@ class LimitedPasswordResetForm(PasswordResetForm):
             ip_address=client_address(request) if request else None,
             email=self.cleaned_data["email"],
         ):
+            # The link points at SITE_URL, as every email's links do, not at the host the
+            # request happened to name.
+            site = urlsplit(settings.SITE_URL)
+            kwargs |= {"domain_override": site.netloc, "use_https": site.scheme == "https"}
             super().save(request=request, **kwargs)
