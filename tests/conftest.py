@@ -1,10 +1,13 @@
 import os
+from datetime import date
+from io import StringIO
 from urllib.parse import quote, urlsplit
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test import Client
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -253,3 +256,33 @@ def _quick_database_emptying():
             _reload_in_bulk(DatabaseCreation.deserialize_db_from_string),
         )
         yield
+
+
+# --- The demo data ------------------------------------------------------------------------
+
+# A Monday: the live case is reported five weeks before it (26 January 2026).
+TODAY = date(2026, 3, 2)
+PASSWORD = "demo-password-1"
+
+
+def seed_demo(*, today=TODAY, password=PASSWORD) -> str:
+    """Run ``seed_demo`` as ``bin/demo`` does, for a given day; returns what it printed."""
+    out = StringIO()
+    call_command("seed_demo", "--today", today.isoformat(), password=password, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once for ``TODAY`` and shared by a module's tests, each of which rolls
+    back its own changes as usual; what ``seed_demo`` printed. Rolled back after the module.
+    (Loading it takes seconds, most of them drawing the committee report's PDF.)"""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        yield seed_demo()
+        transaction.set_rollback(True)

@@ -1,25 +1,10 @@
-from datetime import date
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from deadlines.buckets import Bucket, bucket_for
 from deadlines.models import Deadline
+from tests.conftest import seed_demo
 
-# A Monday: the live case is reported five weeks before it (26 January 2026).
-TODAY = date(2026, 3, 2)
-PASSWORD = "demo-password-1"
 LIVE = "DEMO-00 000 002"
-
-
-def seed_demo(*, today=TODAY, password=PASSWORD) -> str:
-    """Run ``seed_demo`` as ``bin/demo`` does, for a given day; returns what it printed."""
-    out = StringIO()
-    call_command("seed_demo", "--today", today.isoformat(), password=password, stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture(autouse=True)
@@ -31,22 +16,6 @@ def _media_in_tmp(settings, tmp_path):
 @pytest.fixture
 def seed():
     return seed_demo
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo loaded once for ``TODAY`` and shared by a module's tests, each of which rolls
-    back its own changes as usual; what ``seed_demo`` printed. Rolled back after the module.
-    (Loading it takes seconds, most of them drawing the committee report's PDF.)"""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    media = tmp_path_factory.mktemp("media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
-        yield seed_demo()
-        transaction.set_rollback(True)
 
 
 def assert_due_soon_and_overdue(*, today) -> None:

@@ -19,8 +19,9 @@ from recommendations.models import Complaint, Evidence, Recommendation
 from reminders.models import Reminder
 from reminders.services import reminder_send, reminders_dispatch
 from reports.models import CommitteeReport, DistributionEntry, ReportStatus
+from tests.conftest import TODAY
 
-from .conftest import LIVE, TODAY, assert_due_soon_and_overdue
+from .conftest import LIVE, assert_due_soon_and_overdue
 
 # Every test reads the demo loaded once for TODAY (``demo``), and rolls back what it changes.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]

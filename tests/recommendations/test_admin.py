@@ -1,8 +1,8 @@
-"""Every model's admin pages render for a superuser, with the demo data loaded."""
+"""Every model's admin pages render for a superuser, with the demo data loaded (once for the
+module: each test rolls back its own changes)."""
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -11,8 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser_client(client):
-    call_command("seed_demo", password="demo-password-1", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def superuser_client(demo, client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
 
