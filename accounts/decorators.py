@@ -17,7 +17,7 @@ def permission_needed(perm: str):
         @wraps(view)
         def checked(request, *args, **kwargs):
             if not request.user.has_perm(perm):
-                raise PermissionDenied
+                raise PermissionDenied(f"needs the permission {perm}")  # the 403 log's reason
             return view(request, *args, **kwargs)
 
         checked.permission = perm

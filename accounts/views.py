@@ -1,7 +1,8 @@
-"""The second step of signing in, and the account security page."""
+"""The second step of signing in, the account security page, and signing out."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LogoutView
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -165,3 +166,17 @@ def device_remove(request):
     two_factor.device_remove(user=request.user, device=device)
     messages.success(request, f"{device.name or 'The security key'} has been removed")
     return redirect("accounts:security")
+
+
+class SignOutView(LogoutView):
+    """Django's sign-out, which answers a GET with an empty 405 (since Django 5): someone
+    who follows a bookmark or types the address gets a page instead. Signed in, it asks them
+    to sign out with a button; signed out, it says so. Signing out itself stays a POST with
+    its CSRF token, so another site cannot sign anyone out."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return render(request, "registration/logout_confirm.html")
+        return super().get(request, *args, **kwargs)  # registration/logged_out.html

@@ -102,6 +102,8 @@ TEMPLATES = [
                 "ombudsman_tracker.navigation.service_navigation",
                 "accounts.context_processors.two_factor",
             ],
+            # {% wide_table %} on every page without a {% load %}.
+            "builtins": ["ombudsman_tracker.templatetags.wide_tables"],
         },
     },
 ]
@@ -428,11 +430,19 @@ SHORT_DATE_FORMAT = "j M Y"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Each line says which logger wrote it (django.request, django.security.csrf, an app's).
+    "formatters": {"line": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "filters": {
+        "forbidden_on_one_line": {"()": "ombudsman_tracker.log_filters.ForbiddenOnOneLine"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Django's own console handler would print each line a second time.
     "loggers": {
         "django": {"handlers": [], "propagate": True},
+        # Every 403 as one line (user id, path, reason), not a PermissionDenied traceback.
+        "django.request": {"filters": ["forbidden_on_one_line"]},
+        "django.security.csrf": {"filters": ["forbidden_on_one_line"]},
         "weasyprint.progress": {"level": "WARNING"},  # a line per page otherwise
     },
 }

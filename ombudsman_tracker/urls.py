@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.password_reset import LimitedPasswordResetForm
+from accounts.views import SignOutView
 from recommendations.views import home
 
 # Evidence files are never served from a public media URL: views check permission first.
@@ -20,6 +21,8 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=LimitedPasswordResetForm),
         name="password_reset",
     ),
+    # Django's sign-out, with a page for a GET rather than an empty 405 (accounts.views).
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     # Security keys and passkeys (django-otp-webauthn's ceremonies, called by its script).

@@ -1,5 +1,6 @@
 // Empties static/dist, then copies the GOV.UK Frontend JavaScript and assets, and our own
-// module and images, into it. sass compiles the CSS afterwards (see package.json).
+// module, images and admin stylesheet, into it. sass compiles the CSS afterwards (see
+// package.json).
 // The GOV.UK fonts are left out: a council uses Arial, not the GOV.UK Transport font.
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -25,4 +26,7 @@ for (const file of ["govuk-frontend.min.js", "govuk-frontend.min.js.map"]) {
 }
 
 cpSync(join(here, "src", "main.mjs"), join(dist, "js", "main.mjs"));
+// The administration site's accessibility fixes (templates/admin/base_site.html): plain CSS.
+mkdirSync(join(dist, "css"), { recursive: true });
+cpSync(join(here, "src", "admin.css"), join(dist, "css", "admin.css"));
 cpSync(join(here, "src", "images"), join(dist, "images"), { recursive: true });
