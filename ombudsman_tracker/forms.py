@@ -342,9 +342,16 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=1, **kwargs)
 
 
-def csv_file_field(*, label: str, holding: str) -> forms.FileField:
+def csv_file_field(*, label: str, holding: str, workbook: bool = False) -> forms.FileField:
     """The file field of an import page: a CSV file ``holding`` what it imports, with how to
-    save one from Excel."""
+    save one from Excel; with ``workbook``, an Excel workbook (.xlsx) as well."""
+    if workbook:
+        return forms.FileField(
+            label=label,
+            help_text=f"A CSV file or an Excel workbook (.xlsx) {holding}. From Excel, upload "
+            "the workbook, or save it as 'CSV UTF-8 (Comma delimited)'.",
+            error_messages={"required": "Select a CSV file or an Excel workbook"},
+        )
     return forms.FileField(
         label=label,
         help_text=f"A CSV file {holding}. In Excel, save it as 'CSV UTF-8 (Comma delimited)'.",

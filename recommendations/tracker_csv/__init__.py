@@ -1,27 +1,33 @@
-"""CSV export of recommendations, and import of a council's existing spreadsheet tracker.
+"""CSV export of recommendations, and import of a council's spreadsheet tracker (CSV or .xlsx).
 
-``tracker_export`` writes one row per recommendation for clerks to open in Excel.
-``tracker_import`` reads a tracker (one row per recommendation; a complaint repeats on each of
-its rows) and records it through ``recommendations.services``. The import is all-or-nothing:
-every row is checked first, every problem is reported with its spreadsheet row number, and
-nothing is written unless the whole file is good. Importing the same file again changes nothing,
-and an import never overwrites what is already in the app.
+``tracker_export`` writes one row per recommendation for clerks to open in Excel, in the same
+columns the import reads (plus a few the app fills in), so an export edited in Excel imports
+back. ``tracker_import`` reads a tracker (one row per recommendation; a complaint repeats on
+each of its rows) and records it through ``recommendations.services``. The import is
+all-or-nothing: every row is checked first, every problem is reported with its spreadsheet
+row number, and nothing is written unless the whole file is good. Importing the same file
+again changes nothing, and an import never overwrites what is already in the app, except the
+status (and evidence links) of a recommendation edited in an export, if nobody has changed it
+since. ``tracker_template_csv`` and ``tracker_template_xlsx`` give the empty file to fill in.
 
-The modules follow the import's steps: ``reading`` (records, header, cells), ``checking``
-(each row on its own, with ``lookups`` and ``rules``), ``planning`` (rows against each other and
-the app), ``writing`` (through the services), tied together in ``importer``. The columns are in
-``columns``, documented for users in ``docs/tracker-csv.md``; keep that page in step. A file
-uploaded on the import page is imported by a worker, its progress shown: see ``uploads``.
+The modules follow the import's steps: ``reading`` (records, header, cells) or ``workbook``
+(an Excel workbook's records), ``checking`` (each row on its own, with ``lookups`` and
+``rules``), ``planning`` (rows against each other and the app), ``writing`` (through the
+services), tied together in ``importer``. The columns are in ``columns``, shown on the import
+page and documented for users in ``docs/tracker-csv.md``; keep that page in step. Formulas are
+escaped on export and read back on import by ``escaping``. A file uploaded on the import page
+is imported by a worker, its progress shown: see ``uploads``.
 """
 
 from ombudsman_tracker.csv_import import RowError, parse_date
 
-from .columns import EXPORT_COLUMNS, IMPORT_COLUMNS, Column
+from .columns import COLUMNS, EXPORT_COLUMNS, IMPORT_COLUMNS, Column
 from .errors import TrackerImportError
 from .export import tracker_export
 from .importer import ImportSummary, tracker_import
-from .reading import ENCODING_MESSAGE
+from .reading import ENCODING_MESSAGE, MAX_ROWS
 from .rules import Rule
+from .template import tracker_template_csv, tracker_template_xlsx
 from .uploads import (
     tracker_upload_create,
     tracker_upload_get_for,
@@ -33,9 +39,11 @@ from .uploads import (
 )
 
 __all__ = [
+    "COLUMNS",
     "ENCODING_MESSAGE",
     "EXPORT_COLUMNS",
     "IMPORT_COLUMNS",
+    "MAX_ROWS",
     "Column",
     "ImportSummary",
     "RowError",
@@ -44,6 +52,8 @@ __all__ = [
     "parse_date",
     "tracker_export",
     "tracker_import",
+    "tracker_template_csv",
+    "tracker_template_xlsx",
     "tracker_upload_create",
     "tracker_upload_get_for",
     "tracker_upload_progress_text",

@@ -1,13 +1,13 @@
 """Reading and checking each row on its own: its cells, and the checks between them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from deadlines.arithmetic import Counting, DateOutOfRangeError, due_date
-from ombudsman_tracker.csv_import import parse_date
+from ombudsman_tracker.csv_import import RowError, parse_date
 from ombudsman_tracker.formats import date_text
 from organisations.models import Organisation
 
@@ -49,7 +49,14 @@ def _parse_yes_no(text: str) -> bool:
 
 @dataclass
 class Row:
-    """One row as read. A value is None where its cell could not be read (until checked)."""
+    """One row as read. A value is None where its cell could not be read (until checked).
+
+    ``creation_problems`` stop the row only if it records a new recommendation: a complied
+    row without evidence, a due date that is not the rule's, an owner no longer active. A row
+    matching a recommendation already in the app is compared with it instead (``planning``),
+    so an export of a recommendation whose date was overridden, or whose evidence is a file,
+    imports back unchanged.
+    """
 
     number: int
     ombudsman: Ombudsman | None
@@ -72,6 +79,11 @@ class Row:
     completed_on: date | None
     owner: object
     evidence: str
+    version: int | None = None  # as an export wrote it; None in a tracker made by hand
+    creation_problems: list[RowError] = field(default_factory=list)
+
+    def creation_problem(self, column: str, message: str):
+        self.creation_problems.append(RowError(self.number, column, message))
 
     @property
     def complaint_key(self):
@@ -120,6 +132,15 @@ def _is_url(text: str) -> bool:
 def _parse_number(text: str) -> int:
     if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_COUNT):
         raise ValueError(f"'{text}' is not a recommendation number (a whole number from 1).")
+    return int(text)
+
+
+def _parse_version(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 9 and int(text) >= 1):
+        raise ValueError(
+            f"'{text}' is not a version: leave the version the export wrote as it is (blank "
+            "for a new recommendation)."
+        )
     return int(text)
 
 
@@ -172,7 +193,10 @@ def checked_row(cells: Cells, lookups: Lookups, *, by, today: date) -> Row | Non
         completed_on=cells.parse("completed_on", parse_date),
         owner=owner,
         evidence=cells.text("evidence"),
+        version=cells.parse("version", _parse_version),
     )
+    if owner is not None and not owner.is_active:
+        row.creation_problem("owner", f"The user '{owner_name}' is no longer active.")
     return row if _check_row(row, cells, by=by, today=today) else None
 
 
@@ -205,7 +229,7 @@ def _check_row(row: Row, cells: Cells, *, by, today: date) -> bool:
             "import the row as in progress, then attach the file and mark it complied in the app.",
         )
     elif row.status == RecommendationStatus.COMPLIED and not row.evidence:
-        cells.error(
+        row.creation_problem(
             "evidence",
             "A complied recommendation needs a link to its evidence (starting https://). "
             "Evidence held as a document: import the row as in progress, then attach the file "
@@ -242,7 +266,7 @@ def _check_due_date(row: Row, cells: Cells):
     if cells.blank("due_date"):
         row.due_date = computed
     elif row.due_date is not None and row.due_date != computed:
-        cells.error(
+        row.creation_problem(
             "due_date",
             f"The due date {date_text(row.due_date)} is not the date the rule gives: "
             f"'{row.rule}' from {date_text(anchor)} gives {date_text(computed)}. Leave due_date "

@@ -1,7 +1,11 @@
-"""The columns of the tracker import and export.
+"""The tracker's one set of columns: what the import reads, the template holds and the export
+writes, so that an export edited in Excel imports back.
 
-They are documented for users in ``docs/tracker-csv.md``; keep that page in step with
-``IMPORT_COLUMNS`` and ``EXPORT_COLUMNS``.
+``IMPORT_COLUMNS`` are the ones a user fills in (the template's header row). The export writes
+them first, in the same order, then ``FROM_EXPORT``: columns the app fills in, which the import
+accepts and ignores (``ignored``), except ``version``, which it reads to refuse a change made
+on a stale copy. The import page shows ``COLUMNS`` as a table, and ``docs/tracker-csv.md``
+describes them for users: keep that page in step (a test compares the two).
 """
 
 from dataclasses import dataclass
@@ -14,25 +18,48 @@ class Column:
     required: bool = False
     format: str = ""
     example: str = ""
+    when: str = ""  # when an optional column is needed, in words ("For a stated rule")
+    from_export: bool = False  # the export fills it in; not in the template
+    ignored: bool = False  # the import accepts it and does not read it
+
+    @property
+    def required_text(self) -> str:
+        """The "Required" cell of the column table on the import page."""
+        if self.required:
+            return "Yes"
+        if self.from_export:
+            return "No: the export fills it in"
+        return self.when or "No"
 
 
 IMPORT_COLUMNS: tuple[Column, ...] = (
     Column("complaint_reference", "The Ombudsman's reference", True, "text", "21 000 001"),
-    Column("ombudsman", "Who made the recommendation", True, "short name", "LGSCO"),
+    Column("ombudsman", "Who made the recommendation", True, "LGSCO, HOS or PHSO", "LGSCO"),
     Column(
-        "complaint_title", "A short, pseudonymised title", True, "text", "Cross-border referral"
+        "complaint_title",
+        "A short title, pseudonymised: never a child's or family member's name",
+        True,
+        "text",
+        "Cross-border referral",
     ),
     Column("service_area", "The service complained about", False, "text", "Children's Services"),
     Column(
         "finding",
         "The Ombudsman's finding",
         True,
-        "fault with injustice, fault, no fault (or fault_injustice, fault, no_fault)",
+        "fault with injustice, fault or no fault",
         "fault with injustice",
     ),
     Column("public_interest_report", "Was it a public interest report?", True, "yes or no", "yes"),
     Column("report_date", "The date of the report", True, "YYYY-MM-DD or DD/MM/YYYY", "2021-11-26"),
-    Column("received_date", "The date the report was received", False, "a date", "29/11/2021"),
+    Column(
+        "received_date",
+        "The date the report was received",
+        False,
+        "a date",
+        "29/11/2021",
+        when="For a rule that counts from it, and for the statutory clocks",
+    ),
     Column(
         "organisations",
         "Every organisation the complaint binds, as named in the app",
@@ -47,13 +74,13 @@ IMPORT_COLUMNS: tuple[Column, ...] = (
         "a name",
         "Northam Council",
     ),
-    Column("recommendation_number", "Its number in the report", True, "a whole number", "1"),
+    Column("recommendation_number", "Its number in the report", True, "a whole number from 1", "1"),
     Column("recommendation", "What the Ombudsman recommended", True, "text", "Share the learning"),
     Column(
         "kind",
         "What sort of recommendation it is",
         True,
-        "personal remedy, service improvement, learning, audit, committee consideration, "
+        "personal remedy, service improvement, learning, audit, committee consideration or "
         "statutory response",
         "learning",
     ),
@@ -74,51 +101,76 @@ IMPORT_COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "due_date",
-        "Required for a stated date; otherwise optional, and it must match the rule",
+        "The date the rule gives, or the date the Ombudsman stated (before any extension); "
+        "with a rule it may be left blank",
         False,
         "a date",
         "2022-02-26",
+        when="For a stated rule",
     ),
     Column(
         "status",
         "Where the recommendation stands",
         True,
-        "open, in progress, complied, not complied, withdrawn",
+        "open, in progress, complied, not complied or withdrawn",
         "complied",
     ),
     Column(
         "completed_on",
-        "Required for complied and not complied; blank otherwise",
+        "The day it was complied or not complied; blank otherwise",
         False,
-        "a date",
+        "a date, not in the future",
         "2022-02-20",
+        when="For complied and not complied",
     ),
     Column("owner", "Who owns it: a user of the app", False, "username or email", "officer"),
     Column(
         "evidence",
-        "A link to the evidence; required for complied",
+        "A link to the evidence (an export gives the latest link)",
         False,
-        "a web address",
+        "a web address starting https://",
         "https://example.org/minutes/12",
+        when="For complied, unless the app already holds its evidence",
     ),
 )
 
-EXPORT_COLUMNS: tuple[Column, ...] = (
-    Column("complaint_reference", "The Ombudsman's reference"),
-    Column("ombudsman", "The Ombudsman's short name"),
-    Column("organisation", "The organisation the recommendation binds"),
-    Column("recommendation_number", "Its number in the report"),
-    Column("recommendation", "What the Ombudsman recommended"),
-    Column("kind", "What sort of recommendation it is"),
-    Column("rule", "How the due date is counted, in the syntax the import accepts"),
-    Column("rule_description", "The rule in words, with the date it counts from"),
-    Column("original_due_date", "The due date before any extension (YYYY-MM-DD)"),
-    Column("due_date", "The due date now, after any extension (YYYY-MM-DD)"),
-    Column("status", "Where the recommendation stands"),
-    Column("completed_on", "When it was complied or not complied (YYYY-MM-DD)"),
-    Column("outcome", "Compliance on the export date: on time, late, overdue..."),
-    Column("owner", "The owner's username"),
+FROM_EXPORT: tuple[Column, ...] = (
+    Column(
+        "rule_description",
+        "The rule in words, with the date it counts from",
+        format="text",
+        example="Within 3 months of the date of the report (26 November 2021)",
+        from_export=True,
+        ignored=True,
+    ),
+    Column(
+        "current_due_date",
+        "The due date now, after any agreed extension",
+        format="YYYY-MM-DD",
+        example="2022-03-31",
+        from_export=True,
+        ignored=True,
+    ),
+    Column(
+        "outcome",
+        "Compliance on the day of the export",
+        format="open, overdue, complied on time, complied late, not complied or withdrawn",
+        example="Complied late",
+        from_export=True,
+        ignored=True,
+    ),
+    Column(
+        "version",
+        "The recommendation's version when exported: the import changes a status only if "
+        "nobody has changed the recommendation in the app since. Leave it as it is",
+        format="a whole number",
+        example="3",
+        from_export=True,
+    ),
 )
 
-COLUMN_ORDER = {column.name: position for position, column in enumerate(IMPORT_COLUMNS)}
-REQUIRED = frozenset(column.name for column in IMPORT_COLUMNS if column.required)
+COLUMNS: tuple[Column, ...] = IMPORT_COLUMNS + FROM_EXPORT
+EXPORT_COLUMNS = COLUMNS  # the export writes every column
+
+COLUMN_ORDER = {column.name: position for position, column in enumerate(COLUMNS)}
+REQUIRED = frozenset(column.name for column in COLUMNS if column.required)

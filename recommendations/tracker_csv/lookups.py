@@ -50,6 +50,4 @@ class Lookups:
             user = matches[0] if matches else None
         if user is None:
             raise ValueError(f"There is no user '{text}' (give a username or an email address).")
-        if not user.is_active:
-            raise ValueError(f"The user '{text}' is no longer active.")
-        return user
+        return user  # active or not: an inactive owner may stay, but not be given a new one

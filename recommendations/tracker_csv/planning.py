@@ -1,4 +1,13 @@
-"""Checking rows against each other and against the app, and planning what to create."""
+"""Checking rows against each other and against the app, and planning what to create or change.
+
+A row whose recommendation is already in the app is compared with it. The same values: the
+row is left alone. Different values: the import never overwrites what is in the app, with
+one exception, so that a tracker can be kept in Excel between visits. A row of an export (it
+carries the ``version`` the export wrote) may change the recommendation's status (with
+``completed_on``) and add an evidence link, through the same service and the same checks as
+the status page, if nobody has changed the recommendation since it was exported. Any other
+difference is refused with a row error.
+"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,9 +16,17 @@ from ombudsman_tracker.csv_import import RowError
 from ombudsman_tracker.formats import date_text, listed
 
 from .. import services
-from ..models import Complaint, Evidence, Recommendation
+from ..models import TRANSITIONS, Complaint, Evidence, Recommendation, RecommendationStatus
 from .checking import Row
 from .rules import Rule
+
+# What a row of an export may change in a recommendation already in the app, and the
+# permissions the status and evidence pages ask for the same changes.
+CHANGEABLE = frozenset({"status", "completed_on", "evidence"})
+CHANGE_PERMISSIONS = {
+    "status": "recommendations.change_recommendation_status",
+    "evidence": "recommendations.add_evidence",
+}
 
 
 def _show(value) -> str:
@@ -31,10 +48,16 @@ def _differences(mine: dict, theirs: dict):
     return [(column, theirs[column]) for column, value in mine.items() if value != theirs[column]]
 
 
+def _as_read(text: str) -> str:
+    """Text in the app as the import reads its cell (``Cells.text``), so that a value with a
+    Windows line break or a space at its end, as a form may save it, reads back the same."""
+    return text.replace("\r\n", "\n").strip()
+
+
 def _complaint_values(complaint: Complaint) -> dict:
     return {
-        "complaint_title": complaint.title,
-        "service_area": complaint.service_area,
+        "complaint_title": _as_read(complaint.title),
+        "service_area": _as_read(complaint.service_area),
         "finding": complaint.get_finding_display(),
         "public_interest_report": complaint.is_public_interest_report,
         "report_date": complaint.report_date,
@@ -46,9 +69,9 @@ def _complaint_values(complaint: Complaint) -> dict:
 def _recommendation_values(recommendation: Recommendation) -> dict:
     deadline = recommendation.deadline
     return {
-        "recommendation": recommendation.text,
+        "recommendation": _as_read(recommendation.text),
         "kind": recommendation.get_kind_display(),
-        "expected_evidence": recommendation.expected_evidence,
+        "expected_evidence": _as_read(recommendation.expected_evidence),
         "rule": str(Rule.of(deadline)),
         "due_date": deadline.original_due_date,
         "status": recommendation.get_status_display(),
@@ -98,12 +121,130 @@ def _complaint_differences(row: Row, complaint: Complaint, *, by) -> list[RowErr
     return errors
 
 
+@dataclass(frozen=True)
+class Change:
+    """What a row of an export changes in a recommendation already in the app."""
+
+    row: Row
+    recommendation: Recommendation
+    to_status: str | None  # None: the status stays
+    link: str  # an evidence link to add; "" for none
+
+
 @dataclass
 class Plan:
     existing_complaints: dict
     new_complaints: dict  # complaint key -> the complaint's first row
     new_rows: list
     rows_unchanged: int
+    changes: list[Change]
+
+
+def _recommendation_name(row: Row) -> str:
+    return (
+        f"Recommendation {row.recommendation_number} of complaint {row.reference} for "
+        f"{row.organisation}"
+    )
+
+
+def _in_app_differences(
+    row: Row, in_app: Recommendation, *, by, links: set, with_evidence: set
+) -> tuple[Change | None, list[RowError]]:
+    """The change a row makes to its recommendation in the app, or the row errors refusing it.
+
+    ``by`` needs the permissions the status and evidence pages need for the same change.
+
+    ``links`` holds (recommendation id, url) for every evidence link; ``with_evidence`` the ids
+    of recommendations with any evidence (a file or a link).
+    """
+    recommendation = _recommendation_name(row)
+    differences = dict(_differences(row.recommendation_values(), _recommendation_values(in_app)))
+    if row.evidence and (in_app.pk, row.evidence) not in links:
+        differences["evidence"] = None
+    if not differences:
+        return None, []
+    if row.version is None:  # a tracker made by hand: the app's values stand
+        return None, [
+            RowError(
+                row.number,
+                column,
+                f"{recommendation} already exists without this evidence link: add it in the "
+                "app, or remove this row."
+                if column == "evidence"
+                else f"{recommendation} already exists with a different {column} "
+                f"({_show(value)} in the app): edit it in the app, or remove this row.",
+            )
+            for column, value in differences.items()
+        ]
+    if row.version != in_app.version:  # the row differs because the app has moved on, or both
+        return None, [
+            RowError(
+                row.number,
+                "version",
+                f"{recommendation} has changed in the app since this file was exported (it is "
+                f"at version {in_app.version}, the file has {row.version}): export the tracker "
+                "again and make the change in the new file.",
+            )
+        ]
+    errors = []
+    fixed = differences.keys() - CHANGEABLE
+    if "completed_on" in differences and "status" not in differences:
+        fixed.add("completed_on")  # the date changes only with the status
+    errors += [
+        RowError(
+            row.number,
+            column,
+            f"{recommendation} already exists with a different {column} "
+            f"({_show(differences[column])} in the app): an import changes only a "
+            f"recommendation's status and evidence; edit {column} in the app, or make this "
+            "row match.",
+        )
+        for column in sorted(fixed)
+    ]
+    to_status = row.status if "status" in differences else None
+    if to_status and to_status not in TRANSITIONS[in_app.status]:
+        allowed = listed(
+            sorted(RecommendationStatus(s).label.lower() for s in TRANSITIONS[in_app.status]),
+            last="or",
+        )
+        errors.append(
+            RowError(
+                row.number,
+                "status",
+                f"{recommendation} is {in_app.get_status_display().lower()} in the app, so it "
+                f"cannot become {RecommendationStatus(to_status).label.lower()}: it can become "
+                f"{allowed}.",
+            )
+        )
+    link = row.evidence if "evidence" in differences else ""
+    for needed, column, what in (
+        (to_status, "status", "change a recommendation's status"),
+        (link, "evidence", "add evidence"),
+    ):
+        if needed and not by.has_perm(CHANGE_PERMISSIONS[column]):
+            errors.append(
+                RowError(
+                    row.number,
+                    column,
+                    f"You are not allowed to {what}: ask someone who is, or undo this change.",
+                )
+            )
+    if (
+        to_status == RecommendationStatus.COMPLIED
+        and not row.evidence
+        and in_app.pk not in with_evidence
+    ):
+        errors.append(
+            RowError(
+                row.number,
+                "evidence",
+                "A complied recommendation needs evidence: give a link to it (starting "
+                "https://), or add the evidence to the recommendation in the app first.",
+            )
+        )
+    if errors:
+        return None, errors
+    return Change(row=row, recommendation=in_app, to_status=to_status, link=link), []
 
 
 def plan_rows(rows: list[Row], errors: list[RowError], *, by) -> Plan:
@@ -120,14 +261,16 @@ def plan_rows(rows: list[Row], errors: list[RowError], *, by) -> Plan:
             complaint__in=list(existing_complaints.values())
         ).select_related("complaint", "deadline__owner")
     }
-    evidence_links = set(
-        Evidence.objects.filter(recommendation__in=list(existing.values()))
-        .exclude(url="")
-        .values_list("recommendation_id", "url")
+    evidence = list(
+        Evidence.objects.filter(recommendation__in=list(existing.values())).values_list(
+            "recommendation_id", "url"
+        )
     )
+    links = {(recommendation_id, url) for recommendation_id, url in evidence if url}
+    with_evidence = {recommendation_id for recommendation_id, _ in evidence}
     first_rows: dict[tuple, Row] = {}
     row_of_recommendation: dict[tuple, int] = {}
-    plan = Plan(existing_complaints, {}, [], 0)
+    plan = Plan(existing_complaints, {}, [], 0, [])
     for row in rows:
         before = len(errors)
         complaint = f"Complaint {row.reference}"
@@ -144,10 +287,7 @@ def plan_rows(rows: list[Row], errors: list[RowError], *, by) -> Plan:
             ]
         elif in_app := existing_complaints.get(row.complaint_key):
             errors += _complaint_differences(row, in_app, by=by)
-        recommendation = (
-            f"Recommendation {row.recommendation_number} of complaint {row.reference} for "
-            f"{row.organisation}"
-        )
+        recommendation = _recommendation_name(row)
         if earlier := row_of_recommendation.get(row.recommendation_key):
             errors.append(
                 RowError(
@@ -160,29 +300,16 @@ def plan_rows(rows: list[Row], errors: list[RowError], *, by) -> Plan:
         row_of_recommendation[row.recommendation_key] = row.number
         in_app = existing.get(row.recommendation_key)
         if in_app is None:
+            errors += row.creation_problems
             plan.new_rows.append(row)
             continue
-        errors += [
-            RowError(
-                row.number,
-                column,
-                f"{recommendation} already exists with a different {column} ({_show(value)} in "
-                "the app): edit it in the app, or remove this row.",
-            )
-            for column, value in _differences(
-                row.recommendation_values(), _recommendation_values(in_app)
-            )
-        ]
-        if row.evidence and (in_app.pk, row.evidence) not in evidence_links:
-            errors.append(
-                RowError(
-                    row.number,
-                    "evidence",
-                    f"{recommendation} already exists without this evidence link: add it in "
-                    "the app, or remove this row.",
-                )
-            )
-        if len(errors) == before:
+        change, refusals = _in_app_differences(
+            row, in_app, by=by, links=links, with_evidence=with_evidence
+        )
+        errors += refusals
+        if change is not None:
+            plan.changes.append(change)
+        elif len(errors) == before:
             plan.rows_unchanged += 1
     plan.new_complaints = {
         key: row for key, row in first_rows.items() if key not in existing_complaints

@@ -1,15 +1,24 @@
-"""Reading the file: records numbered as a spreadsheet numbers its rows, the header, the cells."""
+"""Reading the file: records numbered as a spreadsheet numbers its rows, the header, the cells.
+
+A CSV file is read here; a workbook by ``workbook``, into the same (row number, cells) records.
+"""
 
 import csv
 
 from ombudsman_tracker.csv_import import RowError, header_key
 
-from .columns import IMPORT_COLUMNS, REQUIRED
+from .columns import COLUMNS, FROM_EXPORT, IMPORT_COLUMNS, REQUIRED
 from .errors import TrackerImportError
+from .escaping import unescaped
 
 ENCODING_MESSAGE = (
-    "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (Comma delimited) (*.csv)'."
+    "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (Comma delimited) (*.csv)', "
+    "or upload the Excel workbook (.xlsx) itself."
 )
+# The most rows a file may have below its header, CSV or workbook alike. A 20 MB CSV of
+# typical rows (200 to 350 bytes) holds 60,000 to 100,000; recording 100,000 takes about 25
+# minutes, within the import job's time limit (recommendations/jobs.py).
+MAX_ROWS = 100_000
 
 
 def numbered_records(text):
@@ -29,17 +38,32 @@ def numbered_records(text):
         ) from None
 
 
+def too_many_rows() -> TrackerImportError:
+    return TrackerImportError(
+        errors=[
+            RowError(
+                None,
+                "",
+                f"The file has more than {MAX_ROWS:,} rows below its header: split it into "
+                "files of at most that many and import each.",
+            )
+        ]
+    )
+
+
 def header_names(cells: list[str]) -> list[str]:
     """The column name at each position ('' for an unnamed column). Raises on a bad header."""
     names = [header_key(cell) for cell in cells]
-    known = {column.name for column in IMPORT_COLUMNS}
+    known = {column.name for column in COLUMNS}
     errors = [
         RowError(
             1,
             cell.strip(),
             f"Unknown column '{cell.strip()}'. The columns are: "
             + ", ".join(column.name for column in IMPORT_COLUMNS)
-            + ".",
+            + "; an export adds "
+            + ", ".join(column.name for column in FROM_EXPORT)
+            + ". The import page describes each one.",
         )
         for cell, name in zip(cells, names, strict=True)
         if name and name not in known
@@ -51,7 +75,7 @@ def header_names(cells: list[str]) -> list[str]:
         seen.add(name)
     errors += [
         RowError(1, column.name, f"The required column '{column.name}' is missing.")
-        for column in IMPORT_COLUMNS
+        for column in COLUMNS
         if column.required and column.name not in seen
     ]
     if errors:
@@ -71,7 +95,7 @@ class Cells:
         for position, value in enumerate(record):
             name = names[position] if position < len(names) else ""
             if name:
-                cells.values[name] = value
+                cells.values[name] = unescaped(value)
             elif value.strip():
                 cells.error("", f"Column {position + 1} has a value but no name in the header row.")
         return cells

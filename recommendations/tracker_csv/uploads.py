@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.shortcuts import get_object_or_404
@@ -31,17 +32,19 @@ from ombudsman_tracker.kept_files import (
     import_mark_failed,
     import_watch,
 )
-from ombudsman_tracker.uploads import upload_check
+from ombudsman_tracker.uploads import XLSX, upload_check
 from outbox.kinds import kind_get
 from outbox.services import job_for, job_record
 
 from ..models import TrackerUpload, UploadStatus
 from .errors import TrackerImportError
 from .importer import ImportSummary, tracker_import
+from .workbook import workbook_problem
 
 logger = logging.getLogger(__name__)
 
 PERMISSION = "recommendations.import_tracker"
+ALLOWED_EXTENSIONS = ["csv", "xlsx"]
 UPLOAD_FOLDER = "tracker-uploads"  # as TrackerUpload.file's upload_to
 # The name of the outbox job that imports an upload (stored in its rows: never rename it).
 IMPORT_JOB = "recommendations.tracker_import"
@@ -79,8 +82,15 @@ def tracker_upload_get_for(user, pk) -> TrackerUpload:
 
 
 def tracker_file_check(file):
-    """What the uploaded tracker is (a CSV, by its content), or ``ValidationError``."""
-    return upload_check(file, allowed=["csv"], max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES)
+    """What the uploaded tracker is (a CSV or an Excel workbook, by its content), or
+    ``ValidationError``. A workbook is looked into too: one that would unpack to too much, or
+    declares more rows than may be imported, is refused here rather than by the worker."""
+    sniffed = upload_check(
+        file, allowed=ALLOWED_EXTENSIONS, max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES
+    )
+    if sniffed == XLSX and (problem := workbook_problem(file)):
+        raise ValidationError(problem, code="workbook")
+    return sniffed
 
 
 @transaction.atomic
@@ -88,7 +98,8 @@ def tracker_upload_create(*, file, by, at: datetime) -> TrackerUpload:
     """Check and keep the uploaded file, and record its import (an outbox job, queued when the
     transaction commits).
 
-    Raises ``ValidationError`` if the file is not a CSV by its content (or carries a virus).
+    Raises ``ValidationError`` if the file is not a CSV or an Excel workbook by its content
+    (or carries a virus, or is a workbook too large once unpacked).
     The file is kept under a name the server makes; the user's name for it is shown.
     """
     sniffed = tracker_file_check(file)
@@ -174,9 +185,12 @@ def _import(upload: TrackerUpload, mine) -> None:
             "complaints_created": summary.complaints_created,
             "recommendations_created": summary.recommendations_created,
             "rows_unchanged": summary.rows_unchanged,
+            "recommendations_changed": summary.recommendations_changed,
         },
         # The final count too, in case the progress connection could not save it.
-        records_written=summary.complaints_created + summary.recommendations_created,
+        records_written=summary.complaints_created
+        + summary.recommendations_created
+        + summary.recommendations_changed,
     )
 
 

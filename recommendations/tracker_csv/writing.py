@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -15,19 +15,24 @@ from .. import services
 from ..models import RecommendationStatus
 from .checking import Row
 from .errors import TrackerImportError
-from .planning import Plan
+from .planning import Change, Plan
 
 IMPORT_REASON = "imported from a spreadsheet tracker"
 EVIDENCE_DESCRIPTION = "Link recorded in the imported spreadsheet tracker"
 # Recording a recommendation takes tens of milliseconds: progress every second or two.
 WRITE_PROGRESS_EVERY = 50  # complaints and recommendations
+RECORDED_MEANWHILE = "Someone else recorded this complaint while the file was read."
+CHANGED_MEANWHILE = (
+    "Someone else changed this recommendation in the app while the file was read: export the "
+    "tracker again and make the change in the new file."
+)
 
 
 def write_plan(plan: Plan, *, by, at: datetime, written: Callable[[int], None] | None = None):
     """Record the plan through the services. Call inside ``transaction.atomic()``.
 
     ``written(records)`` is called after every ``WRITE_PROGRESS_EVERY`` complaints and
-    recommendations recorded, and once at the end.
+    recommendations recorded or changed, and once at the end.
     """
     count = 0
 
@@ -90,10 +95,35 @@ def _write_rows(plan: Plan, *, by, at: datetime, recorded: Callable[[], None]):
                     on=row.completed_on or today,
                 )
         recorded()
+    for change in plan.changes:
+        with _reported_against(change.row, conflict=CHANGED_MEANWHILE):
+            _change(change, by=by, at=at, today=today)
+        recorded()
+
+
+def _change(change: Change, *, by, at: datetime, today: date):
+    """An exported row's change, as the evidence and status pages would make it."""
+    row = change.row
+    if change.link:
+        services.evidence_add(
+            recommendation=change.recommendation,
+            description=EVIDENCE_DESCRIPTION,
+            url=change.link,
+            by=by,
+            at=at,
+        )
+    if change.to_status:
+        services.recommendation_transition(
+            recommendation=change.recommendation,
+            to_status=change.to_status,
+            by=by,
+            on=row.completed_on or today,
+            version=row.version,  # refused if changed since the file was exported
+        )
 
 
 @contextmanager
-def _reported_against(row: Row):
+def _reported_against(row: Row, *, conflict: str = RECORDED_MEANWHILE):
     """Turn a refusal from the services (or a race lost to another user) into a row error."""
     try:
         yield
@@ -103,5 +133,4 @@ def _reported_against(row: Row):
         # A statutory clock counted from a date near the end of the calendar (year 9999).
         raise TrackerImportError(errors=[RowError(row.number, "", str(exc))]) from exc
     except ConflictError as exc:
-        message = "Someone else recorded this complaint while the file was read."
-        raise TrackerImportError(errors=[RowError(row.number, "", message)]) from exc
+        raise TrackerImportError(errors=[RowError(row.number, "", conflict)]) from exc

@@ -1,12 +1,17 @@
-"""A manager imports a spreadsheet tracker by keyboard: a file with a problem is refused with
-its rows listed, the corrected file is imported, and the progress page is checked while an
-import runs. Every page is checked with axe-core."""
+"""A manager imports a spreadsheet tracker by keyboard: the import page lists the columns and
+offers an empty template; a file with a problem is refused with its rows listed; the template,
+filled in as an Excel workbook, is imported; the tracker is downloaded, one status edited and
+imported back; and the progress page is checked while an import runs. Every page is checked
+with axe-core."""
 
+import csv
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from outbox.models import Job
@@ -34,6 +39,15 @@ def rows(**changes):
     ]
 
 
+def download(page, link, path):
+    """Follow a download link by keyboard and keep the file at ``path``."""
+    tab_to(page, link)
+    with page.expect_download() as downloading:
+        page.keyboard.press("Enter")
+    downloading.value.save_as(path)
+    return path
+
+
 def upload(page, path):
     file_input = page.get_by_label("Upload a tracker")
     tab_to(page, file_input)
@@ -49,14 +63,28 @@ def test_manager_imports_a_tracker_and_follows_the_import(
     # The live server runs in this process, so the import runs in its request, as a worker would.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.MEDIA_ROOT = tmp_path / "media"
-    bad, good = tmp_path / "bad.csv", tmp_path / "tracker.csv"
+    bad = tmp_path / "bad.csv"
     bad.write_text(tracker_text(*rows(report_date="31/02/2022")), encoding="utf-8")
-    good.write_text(tracker_text(*rows()), encoding="utf-8")
 
     page.goto("/")
     sign_in(page, manager)
     follow_link(page, page.get_by_role("link", name="Import", exact=True))
+    columns = page.get_by_role("table", name="The columns of a tracker file")
+    expect(columns.get_by_role("row", name=re.compile(r"^expected_evidence "))).to_contain_text(
+        "The evidence the Ombudsman expects Yes"
+    )
     check_page("import-form")
+    # The template, filled in as Excel would keep it.
+    good = download(
+        page,
+        page.get_by_role("link", name="Download the empty template as an Excel workbook (.xlsx)"),
+        tmp_path / "tracker.xlsx",
+    )
+    book = load_workbook(good)
+    header = [cell.value for cell in book.active[1]]
+    for row in rows():
+        book.active.append([row[name] for name in header])
+    book.save(good)
 
     upload(page, bad)
     expect(page.locator(".govuk-error-summary")).to_contain_text(
@@ -75,8 +103,28 @@ def test_manager_imports_a_tracker_and_follows_the_import(
 
     follow_link(page, page.get_by_role("link", name="Import a tracker", exact=True))
     expect(page.get_by_role("link", name="bad.csv")).to_be_visible()
-    expect(page.get_by_role("link", name="tracker.csv")).to_be_visible()
+    expect(page.get_by_role("link", name="tracker.xlsx")).to_be_visible()
     check_page("import-form-with-uploads")
+
+    # Export, edit one status in the file, import it back: exactly that change is made.
+    export = download(
+        page, page.get_by_role("link", name="Download the tracker"), tmp_path / "export.csv"
+    )
+    exported = list(csv.DictReader(io.StringIO(export.read_text(encoding="utf-8-sig"))))
+    assert [(row["recommendation_number"], row["status"]) for row in exported] == [
+        ("1", "Open"),
+        ("2", "Open"),
+    ]
+    exported[0]["status"] = "In progress"
+    with export.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(exported[0]))
+        writer.writeheader()
+        writer.writerows(exported)
+    upload(page, export)
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Tracker imported: 0 complaint(s) and 0 recommendation(s) created; 1 recommendation(s) "
+        "changed; 1 row(s) already in the app."
+    )
 
     running = TrackerUpload.objects.create(
         organisation=manager.organisation,

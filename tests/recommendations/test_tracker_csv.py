@@ -25,8 +25,8 @@ from recommendations.models import (
     RecommendationStatus,
 )
 from recommendations.tracker_csv import (
+    COLUMNS,
     ENCODING_MESSAGE,
-    EXPORT_COLUMNS,
     IMPORT_COLUMNS,
     ImportSummary,
     RowError,
@@ -226,11 +226,11 @@ def test_a_public_interest_report_gets_its_statutory_clocks_for_each_council(imp
     ) == [
         ("21 000 001", "Croydon Council", "s30_inspection", date(2021, 12, 29)),
         ("21 000 001", "Croydon Council", "s30_notice", date(2021, 12, 9)),
-        ("21 000 001", "Croydon Council", "s31_confirmation", date(2022, 5, 25)),
+        ("21 000 001", "Croydon Council", "s31_confirmation", date(2022, 5, 24)),
         ("21 000 001", "Croydon Council", "s31_response", date(2022, 2, 25)),
         ("21 000 001", "Kent County Council", "s30_inspection", date(2021, 12, 29)),
         ("21 000 001", "Kent County Council", "s30_notice", date(2021, 12, 9)),
-        ("21 000 001", "Kent County Council", "s31_confirmation", date(2022, 5, 25)),
+        ("21 000 001", "Kent County Council", "s31_confirmation", date(2022, 5, 24)),
         ("21 000 001", "Kent County Council", "s31_response", date(2022, 2, 25)),
     ]
 
@@ -615,7 +615,14 @@ def test_an_unknown_column_stops_the_import_and_is_named(importer):
         tracker_import(file=io.StringIO(text), by=importer, at=AT)
 
     assert raised.value.errors == [
-        RowError(1, "Notes", "Unknown column 'Notes'. The columns are: " + ", ".join(HEADER) + ".")
+        RowError(
+            1,
+            "Notes",
+            "Unknown column 'Notes'. The columns are: "
+            + ", ".join(HEADER)
+            + "; an export adds rule_description, current_due_date, outcome, version. The "
+            "import page describes each one.",
+        )
     ]
 
 
@@ -814,13 +821,17 @@ def test_a_rule_may_be_written_the_way_a_clerk_would(text, rule):
 # --- Export ---------------------------------------------------------------------------------
 
 
-def exported_rows(recommendations, *, at=date(2022, 3, 1)) -> list[list[str]]:
+def exported_rows(recommendations, *, at=date(2022, 3, 1)) -> list[dict[str, str]]:
+    """The export's rows, by column name (its header is checked: every column, in order)."""
     out = io.StringIO(newline="")
     tracker_export(recommendations=recommendations, out=out, at=at)
-    return list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    reader = csv.DictReader(io.StringIO(out.getvalue(), newline=""))
+    rows = list(reader)
+    assert reader.fieldnames == [column.name for column in COLUMNS]
+    return rows
 
 
-def test_an_export_has_a_row_per_recommendation_with_its_rule_dates_and_outcome(manager, officer):
+def test_an_export_has_a_row_per_recommendation_in_the_columns_the_import_reads(manager, officer):
     complaint = complaint_recorded(reference="21 000 001", by=manager)
     recommendation_recorded(complaint=complaint, owner=officer, by=manager)
     stated = recommendation_recorded(
@@ -844,47 +855,60 @@ def test_an_export_has_a_row_per_recommendation_with_its_rule_dates_and_outcome(
         on=date(2022, 4, 2),
     )
 
-    rows = exported_rows(Recommendation.objects.all())
+    rows = exported_rows(Recommendation.objects.order_by("number"))
 
+    complaint_columns = {
+        "complaint_reference": "21 000 001",
+        "ombudsman": "LGSCO",
+        "complaint_title": complaint.title,
+        "service_area": complaint.service_area,
+        "finding": complaint.get_finding_display(),
+        "public_interest_report": "yes" if complaint.is_public_interest_report else "no",
+        "report_date": "2021-11-26",
+        "received_date": complaint.received_date.isoformat() if complaint.received_date else "",
+        "organisations": "Croydon Council",
+        "organisation": "Croydon Council",
+    }
     assert rows == [
-        [column.name for column in EXPORT_COLUMNS],
-        [
-            "21 000 001",
-            "LGSCO",
-            "Croydon Council",
-            "1",
-            "Share the learning across the organisation.",
-            "Learning",
-            "within 3 months of report date",
-            "Within 3 months of the date of the report (26 November 2021) (the corresponding date, "
-            "clipped to the end of the month)",
-            "2022-02-26",
-            "2022-02-26",
-            "Open",
-            "",
-            "Overdue",
-            "officer",
-        ],
-        [
-            "21 000 001",
-            "LGSCO",
-            "Croydon Council",
-            "2",
-            "Audit 50 cases.",
-            "Audit",
-            "stated",
-            "A date stated by the Ombudsman",
-            "2022-03-31",
-            "2022-03-31",
-            "Complied",
-            "2022-04-02",
-            "Complied late",
-            "",
-        ],
+        complaint_columns
+        | {
+            "recommendation_number": "1",
+            "recommendation": "Share the learning across the organisation.",
+            "kind": "Learning",
+            "expected_evidence": Recommendation.objects.get(number=1).expected_evidence,
+            "rule": "within 3 months of report date",
+            "due_date": "2022-02-26",
+            "status": "Open",
+            "completed_on": "",
+            "owner": "officer",
+            "evidence": "",
+            "rule_description": "Within 3 months of the date of the report (26 November 2021) "
+            "(the corresponding date, clipped to the end of the month)",
+            "current_due_date": "2022-02-26",
+            "outcome": "Overdue",
+            "version": "1",
+        },
+        complaint_columns
+        | {
+            "recommendation_number": "2",
+            "recommendation": "Audit 50 cases.",
+            "kind": "Audit",
+            "expected_evidence": stated.expected_evidence,
+            "rule": "stated",
+            "due_date": "2022-03-31",
+            "status": "Complied",
+            "completed_on": "2022-04-02",
+            "owner": "",
+            "evidence": "https://example.org/a",
+            "rule_description": "A date stated by the Ombudsman",
+            "current_due_date": "2022-03-31",
+            "outcome": "Complied late",
+            "version": "2",
+        },
     ]
 
 
-def test_an_export_shows_an_extended_due_date_beside_the_original(manager):
+def test_an_export_shows_an_extended_due_date_beside_the_rules_date(manager):
     recommendation = recommendation_recorded(complaint=complaint_recorded(by=manager), by=manager)
     deadline_services.extension_record(
         deadline=recommendation.deadline,
@@ -895,9 +919,31 @@ def test_an_export_shows_an_extended_due_date_beside_the_original(manager):
         at=AT,
     )
 
-    row = exported_rows(Recommendation.objects.all())[1]
+    [row] = exported_rows(Recommendation.objects.all())
 
-    assert (row[8], row[9], row[12]) == ("2022-02-26", "2022-03-31", "Open")
+    assert (row["due_date"], row["current_due_date"], row["outcome"]) == (
+        "2022-02-26",
+        "2022-03-31",
+        "Open",
+    )
+
+
+def test_an_export_gives_the_latest_evidence_link_and_leaves_files_out(manager, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    recommendation = recommendation_recorded(complaint=complaint_recorded(by=manager), by=manager)
+    for url in ("https://example.org/first", "https://example.org/latest", ""):
+        services.evidence_add(
+            recommendation=recommendation,
+            description="Evidence",
+            url=url,
+            file=None if url else SimpleUploadedFile("minute.txt", b"Minute 12 of 2022"),
+            by=manager,
+            at=AT,
+        )
+
+    [row] = exported_rows(Recommendation.objects.all())
+
+    assert row["evidence"] == "https://example.org/latest"
 
 
 def test_an_exported_rule_reads_back_as_the_same_rule(manager):
@@ -915,7 +961,7 @@ def test_an_exported_rule_reads_back_as_the_same_rule(manager):
         },
     )
 
-    rule_cell = exported_rows(Recommendation.objects.all())[1][6]
+    rule_cell = exported_rows(Recommendation.objects.all())[0]["rule"]
 
     assert rule_cell == "20 working days beginning with 2022-01-05"
     assert Rule.parse(rule_cell) == Rule.of(Recommendation.objects.get().deadline)
@@ -932,9 +978,19 @@ def test_an_export_runs_the_same_queries_for_one_recommendation_as_for_many(mana
 
     one = queries_for_export()
     for _ in range(4):
-        recommendation_recorded(complaint=complaint_recorded(by=manager), owner=officer, by=manager)
+        recommendation = recommendation_recorded(
+            complaint=complaint_recorded(by=manager), owner=officer, by=manager
+        )
+        services.evidence_add(
+            recommendation=recommendation,
+            description="Briefing",
+            url="https://example.org/briefing",
+            by=manager,
+            at=AT,
+        )
 
-    assert (one, queries_for_export()) == (1, 1)
+    # The rows, their complaints' organisations, their evidence links.
+    assert (one, queries_for_export()) == (3, 3)
 
 
 def test_an_export_of_what_a_user_may_see_leaves_out_other_councils(manager, officer):
@@ -947,7 +1003,7 @@ def test_an_export_of_what_a_user_may_see_leaves_out_other_councils(manager, off
 
     rows = exported_rows(recommendations_visible_to(officer))
 
-    assert [row[2] for row in rows[1:]] == ["Croydon Council"]
+    assert [row["organisation"] for row in rows] == ["Croydon Council"]
 
 
 @pytest.mark.parametrize(
@@ -957,14 +1013,22 @@ def test_an_export_of_what_a_user_may_see_leaves_out_other_councils(manager, off
 def test_an_exported_cell_that_excel_would_run_as_a_formula_is_escaped(manager, text):
     recommendation_recorded(complaint=complaint_recorded(by=manager), by=manager, text=text)
 
-    assert exported_rows(Recommendation.objects.all())[1][4] == "'" + text
+    assert exported_rows(Recommendation.objects.all())[0]["recommendation"] == "'" + text
+
+
+def test_an_exported_cell_starting_with_an_apostrophe_is_escaped_too(manager):
+    recommendation_recorded(
+        complaint=complaint_recorded(by=manager), by=manager, text="'Tis the season."
+    )
+
+    assert exported_rows(Recommendation.objects.all())[0]["recommendation"] == "''Tis the season."
 
 
 def test_an_owner_whose_username_looks_like_a_formula_is_escaped(manager):
     owner = user_with_role(Role.OFFICER, username="@owner")
     recommendation_recorded(complaint=complaint_recorded(by=manager), owner=owner, by=manager)
 
-    assert exported_rows(Recommendation.objects.all())[1][13] == "'@owner"
+    assert exported_rows(Recommendation.objects.all())[0]["owner"] == "'@owner"
 
 
 # --- Commands -------------------------------------------------------------------------------
@@ -1035,8 +1099,8 @@ def test_the_export_command_writes_what_the_user_sees_to_stdout(manager, officer
     def exported(user):
         out = io.StringIO()
         call_command("export_tracker", "--user", user, "--at", "2022-01-01", stdout=out)
-        rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
-        return [(row[2], row[12]) for row in rows[1:]]
+        rows = csv.DictReader(io.StringIO(out.getvalue(), newline=""))
+        return [(row["organisation"], row["outcome"]) for row in rows]
 
     assert exported("kent-manager") == [("Kent County Council", "Open")]
     assert exported("regional") == [("Croydon Council", "Open"), ("Kent County Council", "Open")]

@@ -6,6 +6,7 @@ on commit, so each story captures the commit's callbacks and runs them, as a wor
 """
 
 import hashlib
+import io
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from openpyxl import load_workbook
 
 from accounts.roles import Role
 from organisations.models import Organisation
@@ -30,6 +33,7 @@ from recommendations.tracker_csv import importer, uploads, writing
 from tests.factories import user_with_role
 from tests.outbox.jobs import job_of, run_job
 from tests.recommendations.test_tracker_csv import tracker_row, tracker_text, written_counts
+from tests.recommendations.test_tracker_workbook import rewritten, workbook_file
 from tests.recommendations.test_views import page_html, page_text
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +111,12 @@ def test_a_good_file_is_imported_by_the_worker_and_its_page_shows_the_summary(
     assert page.request["PATH_INFO"] == f"/tracker/uploads/{upload.pk}/"
     assert (upload.status, upload.result, upload.rows_checked) == (
         UploadStatus.DONE,
-        {"complaints_created": 1, "recommendations_created": 2, "rows_unchanged": 0},
+        {
+            "complaints_created": 1,
+            "recommendations_created": 2,
+            "rows_unchanged": 0,
+            "recommendations_changed": 0,
+        },
         2,
     )
     assert (upload.records_to_write, upload.records_written) == (3, 3)
@@ -228,9 +237,201 @@ def test_a_file_that_is_not_a_csv_by_its_content_is_refused_on_the_page(
 
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [
-        "This file is a PDF document, not a CSV: upload a CSV file"
+        "This file is a PDF document, not a CSV: upload a CSV or XLSX file"
     ]
     assert (TrackerUpload.objects.count(), len(queued), files_kept(settings)) == (0, 0, [])
+
+
+def test_an_excel_workbook_uploaded_on_the_page_is_imported_by_the_worker(
+    client, manager, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)
+    workbook = workbook_file(*good_rows())
+    file = SimpleUploadedFile("Tracker 2022.xlsx", workbook.getvalue())
+
+    page = upload_through_the_page(client, file, django_capture_on_commit_callbacks)
+
+    upload = TrackerUpload.objects.get()
+    assert (upload.status, upload.file_name, upload.rows_checked) == (
+        UploadStatus.DONE,
+        "Tracker 2022.xlsx",
+        2,
+    )
+    assert upload.bytes_checked == upload.bytes_total == len(workbook.getvalue())
+    assert "Tracker imported: 1 complaint(s) and 2 recommendation(s) created" in page_text(page)
+    assert Recommendation.objects.filter(complaint__reference="22 555 001").count() == 2
+    assert files_kept(settings) == []
+
+
+def test_an_edited_export_uploaded_on_the_page_reports_the_change(
+    client, manager, django_capture_on_commit_callbacks
+):
+    uploads.tracker_upload_run(upload_id=uploaded(manager, *good_rows()).pk)
+    client.force_login(manager)
+    export = client.get(reverse("recommendations:tracker_export")).content.decode("utf-8-sig")
+    edited = export.replace(",Open,", ",In progress,", 1).encode("utf-8-sig")
+
+    page = upload_through_the_page(
+        client, SimpleUploadedFile("export.csv", edited), django_capture_on_commit_callbacks
+    )
+
+    assert (
+        "Tracker imported: 0 complaint(s) and 0 recommendation(s) created; 1 recommendation(s) "
+        "changed; 1 row(s) already in the app." in page_text(page)
+    )
+    assert sorted(Recommendation.objects.values_list("number", "status")) == [
+        (1, "in_progress"),
+        (2, "open"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "tracker.xlsx",
+            b"PK\x03\x04 not really a zip",
+            "This file is a ZIP archive, not an XLSX: upload a CSV or XLSX file",
+        ),
+        (
+            "tracker.xlsx",
+            b"complaint_reference,ombudsman\r\n",
+            "This file is plain text, not an XLSX: upload a CSV or XLSX file",
+        ),
+        (
+            "tracker.xls",
+            b"complaint_reference,ombudsman\r\n",
+            "The selected file must be a CSV or XLSX",
+        ),
+    ],
+    ids=["zip named xlsx", "csv named xlsx", "old excel"],
+)
+def test_a_file_that_is_not_a_workbook_by_its_content_is_refused_on_the_page(
+    client, manager, settings, name, content, message
+):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("recommendations:tracker_import"), {"file": SimpleUploadedFile(name, content)}
+    )
+
+    assert response.context["form"].errors["file"] == [message]
+    assert (TrackerUpload.objects.count(), files_kept(settings)) == (0, [])
+
+
+def test_a_workbook_too_large_once_unpacked_is_refused_on_the_page(client, manager, settings):
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024  # at most 10MB unpacked
+    workbook = rewritten(
+        workbook_file(*good_rows()), "docProps/app.xml", lambda data: data + b" " * 11_000_000
+    )
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("recommendations:tracker_import"),
+        {"file": SimpleUploadedFile("bomb.xlsx", workbook.getvalue())},
+    )
+
+    assert response.context["form"].errors["file"] == [
+        "This workbook unpacks to more than 10MB: save it as 'CSV UTF-8 (Comma delimited)', or "
+        "split it into smaller workbooks."
+    ]
+    assert TrackerUpload.objects.count() == 0
+
+
+# --- The import page: the template and the columns ------------------------------------------
+
+
+def test_the_template_downloads_as_csv_with_the_header_row_only(client, manager):
+    client.force_login(manager)
+
+    response = client.get(reverse("recommendations:tracker_template_csv"))
+
+    assert (response.status_code, response["Content-Type"], response["Content-Disposition"]) == (
+        200,
+        "text/csv; charset=utf-8",
+        'attachment; filename="tracker-template.csv"',
+    )
+    assert response.content.decode("utf-8") == (
+        "\ufeff" + ",".join(column.name for column in tracker_csv.IMPORT_COLUMNS) + "\r\n"
+    )
+
+
+def test_the_template_downloads_as_a_workbook_with_the_header_row_only(client, manager):
+    client.force_login(manager)
+
+    response = client.get(reverse("recommendations:tracker_template_xlsx"))
+
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="tracker-template.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    assert list(sheet.values) == [tuple(column.name for column in tracker_csv.IMPORT_COLUMNS)]
+
+
+@pytest.mark.parametrize("name", ["tracker_template_csv", "tracker_template_xlsx"])
+def test_the_template_filled_in_imports(client, manager, name):
+    client.force_login(manager)
+    template = client.get(reverse(f"recommendations:{name}")).content
+    row = good_rows(1)[0]
+    if name.endswith("csv"):
+        filled = io.BytesIO(template + tracker_text(row).split("\r\n", 1)[1].encode())
+    else:
+        book = load_workbook(io.BytesIO(template))
+        book.active.append([row[column.name] for column in tracker_csv.IMPORT_COLUMNS])
+        filled = io.BytesIO()
+        book.save(filled)
+        filled.seek(0)
+
+    summary = tracker_csv.tracker_import(file=filled, by=manager, at=AT)
+
+    assert (summary.complaints_created, summary.recommendations_created) == (1, 1)
+
+
+def test_the_import_page_lists_every_column_with_its_meaning_format_and_example(client, manager):
+    client.force_login(manager)
+
+    response = client.get(reverse("recommendations:tracker_import"))
+
+    html = page_html(response)
+    table = html[html.index('<h2 class="govuk-heading-m" id="columns">') :]
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table)
+    cells = [
+        [strip_tags(cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in rows
+    ]
+    assert cells[0] == ["Column", "What it holds", "Required", "Format", "Example"]
+    assert [row[0] for row in cells[1:]] == [column.name for column in tracker_csv.COLUMNS]
+    assert cells[1] == [
+        "complaint_reference",
+        "The Ombudsman&#x27;s reference",
+        "Yes",
+        "text",
+        "21 000 001",
+    ]
+    assert cells[16] == ["due_date", *cells[16][1:2], "For a stated rule", "a date", "2022-02-26"]
+    assert cells[-1][:3] == ["version", cells[-1][1], "No: the export fills it in"]
+    assert 'href="/tracker/template.xlsx"' in html
+    assert 'href="/tracker/template.csv"' in html
+
+
+def test_a_refused_upload_points_to_the_columns(
+    client, manager, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)
+    bad = tracker_upload_file(tracker_row(report_date="31/02/2022"))
+
+    page = upload_through_the_page(client, bad, django_capture_on_commit_callbacks)
+
+    assert f'href="{reverse("recommendations:tracker_import")}#columns"' in page_html(page)
+    assert "The import page lists the columns a tracker needs" in page_text(page)
+
+
+def test_the_columns_in_the_docs_are_the_columns_of_the_file():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "tracker-csv.md").read_text()
+    tables = re.findall(r"^\| `([a-z_]+)` \|", docs, flags=re.MULTILINE)
+
+    assert tables == [column.name for column in tracker_csv.COLUMNS]
 
 
 def test_another_councils_manager_gets_404(client, manager, kent):

@@ -8,12 +8,16 @@ from recommendations.tracker_csv import TrackerImportError, tracker_import
 
 class Command(BaseCommand):
     help = (
-        "Import complaints and recommendations from a CSV tracker (one row per recommendation). "
+        "Import complaints and recommendations from a tracker, CSV or Excel workbook (one row per "
+        "recommendation). "
         "Nothing is written if any row has a problem; every problem is listed."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="The CSV file, UTF-8 (Excel's 'CSV UTF-8' is fine).")
+        parser.add_argument(
+            "file",
+            help="The CSV file, UTF-8 (Excel's 'CSV UTF-8' is fine), or an Excel workbook (.xlsx).",
+        )
         parser.add_argument(
             "--user", required=True, help="Username recorded in the history as the importer."
         )
@@ -28,7 +32,8 @@ class Command(BaseCommand):
         if not by.has_perm("recommendations.import_tracker"):
             raise CommandError(f"The user '{user}' is not allowed to import a tracker.")
         try:
-            with open(file, encoding="utf-8-sig", newline="") as stream:
+            # Binary: the import tells a workbook from CSV (read as UTF-8) by its content.
+            with open(file, "rb") as stream:
                 summary = tracker_import(file=stream, by=by, dry_run=dry_run)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
