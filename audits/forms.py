@@ -6,15 +6,15 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 
 from accounts.models import User
 from ombudsman_tracker.forms import GovukBoundField, GovukDateField, VersionField, csv_file_field
 from recommendations.selectors import recommendations_visible_to
 
-from .models import Answer, AuditOutcome, Grade, PopulationCase
+from .models import OUTCOME_FIELDS, Answer, AuditOutcome, Grade, PopulationCase
 from .presentation import AGENCIES
-from .selectors import QUESTIONS
-from .services import OUTCOME_FIELDS
+from .selectors import QUESTIONS, sample_audits_of
 from .uploads import population_file_check
 
 NUMBER = {"inputmode": "numeric", "class": "govuk-input--width-3"}
@@ -94,6 +94,16 @@ class ProgrammeForm(forms.Form):
     due_date = GovukDateField(
         label="Deadline", help_text="When the audit must be finished. For example, 30 4 2022"
     )
+    another_audit_reason = forms.CharField(
+        label="Why is another audit of this recommendation needed?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="It is kept with the new audit, so readers of both know why there are two.",
+        error_messages={"required": "Enter why another audit of this recommendation is needed"},
+    )
+
+    # As the page shows them (and so the error summary): the reason below the recommendation.
+    field_order = ["recommendation", "another_audit_reason"]
 
     CRITERIA = [
         "closed_from",
@@ -118,6 +128,21 @@ class ProgrammeForm(forms.Form):
         if not user.sees_every_organisation:
             owners = owners.filter(organisation=user.organisation_id)
         self.fields["owner"].queryset = owners.order_by("first_name", "last_name", "username")
+        # The reason is asked for (and needed) only where the recommendation has an audit.
+        self.other_audits = self._other_audits()
+        self.fields["another_audit_reason"].required = bool(self.other_audits)
+
+    def _other_audits(self) -> list:
+        """The sample audits the chosen (or preselected) recommendation already has."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("recommendation"))
+        else:
+            value = self.initial.get("recommendation")
+        try:
+            recommendation = self.fields["recommendation"].clean(value)
+        except ValidationError:
+            return []
+        return list(sample_audits_of(recommendation))
 
     def clean_presenting_needs(self) -> list[str]:
         # The population import stores needs in lower case, so criteria match them.
@@ -137,7 +162,10 @@ class ProgrammeForm(forms.Form):
     def service_fields(self) -> dict:
         """The keyword arguments of ``services.programme_create``."""
         names = ["recommendation", "title", "owner", "due_date", *self.CRITERIA]
-        return {name: self.cleaned_data[name] for name in names}
+        fields = {name: self.cleaned_data[name] for name in names}
+        if self.other_audits:
+            fields["another_audit_reason"] = self.cleaned_data["another_audit_reason"]
+        return fields
 
 
 # --- Managing the sample --------------------------------------------------------------------
@@ -323,11 +351,32 @@ def _answer_field(name):
     )
 
 
+CONTACTED_ON = "the date the other council was contacted"
+
+
 class OutcomeForm(forms.Form):
-    """One auditor's answers. Everything may be left blank in a draft; submitting needs the
-    grade and the similar-issues answer (``submitting=True``)."""
+    """One auditor's answers. Everything may be left blank in a draft; going on to check the
+    answers before submitting (``submitting=True``) needs the grade, the similar-issues answer
+    and, where the other council was contacted, when.
+
+    The fields are declared in the order the page asks them (``models.OUTCOME_FIELDS``), so
+    the error summary lists the errors in that order too.
+    """
 
     strategy_discussion_held = _answer_field("strategy_discussion_held")
+    days_to_strategy_discussion = forms.IntegerField(
+        label=_question("days_to_strategy_discussion"),
+        required=False,
+        min_value=0,
+        max_value=3650,
+        widget=forms.TextInput(attrs=NUMBER),
+        help_text="Calendar days. Leave blank if no strategy discussion was held.",
+        error_messages={
+            "invalid": "Days from referral to strategy discussion must be a whole number",
+            "min_value": "Days from referral to strategy discussion must be 0 or more",
+            "max_value": "Days from referral to strategy discussion must be 3650 or fewer",
+        },
+    )
     agencies_involved = forms.MultipleChoiceField(
         label=_question("agencies_involved"),
         choices=AGENCIES,
@@ -339,21 +388,18 @@ class OutcomeForm(forms.Form):
     other_council_contacted_on = GovukDateField(
         label=_question("other_council_contacted_on"),
         required=False,
-        help_text="For example, 27 3 2019",
+        help_text="Needed to submit if the other council was contacted. For example, 27 3 2019",
+        bound_field_class=NeededToSubmitBoundField,
+        error_messages={
+            "required": f"Enter {CONTACTED_ON}",
+            "invalid": f"{capfirst(CONTACTED_ON)} must be a real date",
+            "incomplete": f"{capfirst(CONTACTED_ON)} must include a %(missing)s",
+        },
     )
     information_shared = _answer_field("information_shared")
     child_seen_and_heard = _answer_field("child_seen_and_heard")
     professional_curiosity = _answer_field("professional_curiosity")
     lead_council_decided = _answer_field("lead_council_decided")
-    days_to_strategy_discussion = forms.IntegerField(
-        label=_question("days_to_strategy_discussion"),
-        required=False,
-        min_value=0,
-        max_value=3650,
-        widget=forms.TextInput(attrs=NUMBER),
-        help_text="Calendar days. Leave blank if no strategy discussion was held.",
-        error_messages={"min_value": "Days must be 0 or more", "invalid": "Enter a whole number"},
-    )
     grade = forms.ChoiceField(
         label=_question("grade"),
         choices=Grade.choices,
@@ -380,6 +426,7 @@ class OutcomeForm(forms.Form):
     )
     version = VersionField(required=False)
 
+    field_order = [*OUTCOME_FIELDS, "version"]
     QUESTION_FIELDS = QUESTIONS
 
     def __init__(self, *args, submitting=False, **kwargs):
@@ -389,6 +436,12 @@ class OutcomeForm(forms.Form):
     def clean(self):
         data = super().clean()
         if self.submitting:
+            if (
+                data.get("other_council_contacted") == Answer.YES
+                and not data.get("other_council_contacted_on")
+                and "other_council_contacted_on" not in self.errors
+            ):
+                self.add_error("other_council_contacted_on", f"Enter {CONTACTED_ON}")
             if not data.get("grade") and "grade" not in self.errors:
                 self.add_error("grade", "Select the overall grade before submitting")
             if data.get("similar_issues") is None and "similar_issues" not in self.errors:
@@ -410,6 +463,20 @@ class OutcomeForm(forms.Form):
         initial["similar_issues"] = YesNoField.initial_for(outcome.similar_issues)
         initial["version"] = outcome.version
         return initial
+
+    @classmethod
+    def anchors(cls) -> dict[str, str]:
+        """Each answer's input id on the page (the first radio, the day of a date): where the
+        check-your-answers page's "Change" links return to."""
+        form = cls()
+        return {name: form[name].error_anchor_id for name in OUTCOME_FIELDS}
+
+
+class OutcomeSubmitForm(forms.Form):
+    """The check-your-answers page's submit: the version of the answers the auditor checked,
+    so answers changed since (in another tab) are never submitted unseen."""
+
+    version = VersionField(error_messages={"required": "Open the page again: it is out of date"})
 
 
 # --- Live concerns --------------------------------------------------------------------------

@@ -191,6 +191,12 @@ class AuditProgramme(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     full_audit_confirmed_at = models.DateTimeField(null=True, blank=True)
+    another_audit_reason = models.TextField(
+        "why another audit of the recommendation is needed",
+        blank=True,
+        help_text="A recommendation has one sample audit; a manager who sets up another says "
+        "why (empty for the first).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[auditors])
 
@@ -204,6 +210,16 @@ class AuditProgramme(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="full") | Q(triggered_by__isnull=True),
                 name="only_a_full_audit_is_triggered",
+            ),
+            # Two sample audits of one recommendation would audit (and count) the same cases
+            # twice: any after the first carries the reason a manager gave for it.
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(kind="sample", another_audit_reason=""),
+                name="one_sample_audit_per_recommendation_unless_explained",
+                violation_error_message=(
+                    "This recommendation already has an audit: enter why another audit is needed."
+                ),
             ),
         ]
         permissions = [
@@ -291,6 +307,25 @@ class SampleCase(models.Model):
     @property
     def is_substitute(self) -> bool:
         return bool(self.substitute_reason)
+
+
+# The audit instrument's answers, in the order the outcome form asks them (its error summary
+# and the check-your-answers page follow the same order).
+OUTCOME_FIELDS = [
+    "strategy_discussion_held",
+    "days_to_strategy_discussion",
+    "agencies_involved",
+    "other_council_contacted",
+    "other_council_contacted_on",
+    "information_shared",
+    "child_seen_and_heard",
+    "professional_curiosity",
+    "lead_council_decided",
+    "grade",
+    "similar_issues",
+    "findings",
+    "learning",
+]
 
 
 class Answer(models.TextChoices):

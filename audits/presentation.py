@@ -8,12 +8,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from ombudsman_tracker.formats import counted, date_text, percent
 from ombudsman_tracker.presentation import Action, Tag
 from recommendations.models import RecommendationKind
 
 from .models import (
+    OUTCOME_FIELDS,
     Answer,
     AuditOutcome,
     AuditProgramme,
@@ -46,6 +48,7 @@ SAMPLING_METHODS = {
 }
 
 _DECISION_COLOURS = {
+    Decision.NO_SAMPLE: "grey",
     Decision.NOT_YET_KNOWN: "grey",
     Decision.TRIGGERED: "red",
     Decision.CANNOT_TRIGGER: "green",
@@ -54,7 +57,8 @@ _DECISION_COLOURS = {
 
 
 def decision_tag(threshold: ThresholdResult) -> Tag:
-    """Triggered red; cannot trigger and not triggered green; not yet known grey."""
+    """Triggered red; cannot trigger and not triggered green; not yet known (or no sample
+    drawn yet) grey."""
     return Tag(threshold.decision.label, _DECISION_COLOURS[threshold.decision])
 
 
@@ -89,6 +93,12 @@ def decision_explanation(threshold: ThresholdResult) -> str:
     sample = counted(threshold.sample_size, "case")
     similar, remaining = threshold.with_similar_issues, threshold.remaining
     match threshold.decision:
+        case Decision.NO_SAMPLE:
+            # Nothing is decided yet: an empty sample has not "not triggered" anything.
+            return (
+                "No sample has been drawn yet, so there is no decision. A full audit will be "
+                f"needed if more than {rule} of the sample show similar issues."
+            )
         case Decision.TRIGGERED:
             whatever = ", whatever the cases still to audit show" if remaining else ""
             return (
@@ -148,36 +158,53 @@ def agencies_text(values) -> str:
 class AnswerRow:
     question: str
     answer: str
+    field: str  # the outcome form's field that records it
+
+
+def _question(name: str) -> str:
+    return capfirst(str(AuditOutcome._meta.get_field(name).verbose_name))
+
+
+def answer_text(outcome: AuditOutcome, name: str) -> str:
+    """One answer of an outcome, in words ("Not answered" where it is blank)."""
+    value = getattr(outcome, name)
+    match name:
+        case "agencies_involved":
+            return agencies_text(value)
+        case "other_council_contacted_on":
+            return date_text(value, missing="Not answered")
+        case "days_to_strategy_discussion":
+            return "Not answered" if value is None else counted(value, "day")
+        case "grade":
+            return grade_label(value)
+        case "similar_issues":
+            return yes_no(value)
+        case "findings" | "learning":
+            return value or "None recorded"
+    return getattr(outcome, f"get_{name}_display")() or "Not answered"
 
 
 def outcome_answers(outcome: AuditOutcome) -> list[AnswerRow]:
-    """An outcome's answers, question by question, for a read-only page."""
+    """An outcome's answers, question by question in the order the form asks them, for a
+    read-only page or the check before submitting."""
+    return [AnswerRow(_question(name), answer_text(outcome, name), name) for name in OUTCOME_FIELDS]
 
-    def question(name):
-        return str(AuditOutcome._meta.get_field(name).verbose_name)
 
-    rows = [
-        AnswerRow(question(name), getattr(outcome, f"get_{name}_display")() or "Not answered")
-        for name in QUESTIONS
+@dataclass(frozen=True)
+class CheckRow:
+    question: str
+    answer: str
+    change_href: str  # back to the question on the outcome form
+
+
+def check_answer_rows(outcome: AuditOutcome, *, anchors: dict[str, str]) -> list[CheckRow]:
+    """The check-your-answers page's rows: each answer with a "Change" link to its question
+    on the form (``anchors``: ``forms.OutcomeForm.anchors``), where the saved draft is shown."""
+    form_url = reverse("audits:outcome_form", args=[outcome.sample_case_id])
+    return [
+        CheckRow(row.question, row.answer, f"{form_url}#{anchors[row.field]}")
+        for row in outcome_answers(outcome)
     ]
-    rows += [
-        AnswerRow(question("agencies_involved"), agencies_text(outcome.agencies_involved)),
-        AnswerRow(
-            question("other_council_contacted_on"),
-            date_text(outcome.other_council_contacted_on, missing="Not answered"),
-        ),
-        AnswerRow(
-            question("days_to_strategy_discussion"),
-            "Not answered"
-            if outcome.days_to_strategy_discussion is None
-            else str(outcome.days_to_strategy_discussion),
-        ),
-        AnswerRow(question("grade"), grade_label(outcome.grade)),
-        AnswerRow(question("similar_issues"), yes_no(outcome.similar_issues)),
-        AnswerRow("Findings", outcome.findings or "None recorded"),
-        AnswerRow("Learning", outcome.learning or "None recorded"),
-    ]
-    return rows
 
 
 def similar_issues_cell(row) -> str:
@@ -276,19 +303,56 @@ def programme_actions(page) -> list[Action]:
     return actions
 
 
-def recommendation_audit_actions(recommendation, *, user) -> list[Action]:
+def programme_progress_text(programme: AuditProgramme, threshold: ThresholdResult) -> str:
+    """A programme in one line, for a link to it: its kind, deadline, progress and decision.
+    ``Sample audit, due 30 April 2022: 4 of 8 cases audited. Not yet known.``"""
+    due = f", due {date_text(programme.deadline.due_date)}" if programme.deadline else ""
+    if not threshold.sample_size:
+        return f"{programme.get_kind_display()}{due}: no sample drawn yet."
+    progress = f"{threshold.audited} of {counted(threshold.sample_size, 'case')} audited"
+    decision = f" {threshold.decision.label}." if programme.kind == ProgrammeKind.SAMPLE else ""
+    return f"{programme.get_kind_display()}{due}: {progress}.{decision}"
+
+
+def recommendation_audit_actions(recommendation, programmes, *, user) -> list[Action]:
     """What the case audit offers on a recommendation's page, after the recommendation's own
-    actions: setting up its audit, for a recommendation to audit cases and those who run
-    audits."""
-    if recommendation.kind != RecommendationKind.AUDIT or not user.has_perm(MANAGE):
-        return []
-    return [
+    actions: a link to each of its audits the user may open (``programmes``:
+    ``selectors.recommendation_programmes``), and, for a recommendation to audit cases and
+    those who run audits, setting up its audit; once it has one, another (with a reason)."""
+    actions = [
         Action(
-            "Set up the case audit",
-            f"{reverse('audits:programme_create')}?recommendation={recommendation.pk}",
-            "Its criteria, sample size, threshold, owner and deadline.",
+            f"View the audit: {row.programme.title}",
+            row.programme.get_absolute_url(),
+            programme_progress_text(row.programme, row.threshold),
         )
+        for row in programmes
     ]
+    if recommendation.kind != RecommendationKind.AUDIT or not user.has_perm(MANAGE):
+        return actions
+    set_up = f"{reverse('audits:programme_create')}?recommendation={recommendation.pk}"
+    if any(row.programme.kind == ProgrammeKind.SAMPLE for row in programmes):
+        actions.append(
+            Action(
+                "Set up another audit",
+                set_up,
+                "It already has an audit: you will be asked why another is needed.",
+            )
+        )
+    else:
+        actions.append(
+            Action(
+                "Set up the case audit",
+                set_up,
+                "Its criteria, sample size, threshold, owner and deadline.",
+            )
+        )
+    return actions
+
+
+def deadline_set_by_text(set_by) -> str:
+    """How an audit's deadline was reached: a manager chose the date (``selectors.
+    date_set_by``); the Ombudsman stated none of it."""
+    return f"A date set by {set_by}" if set_by else "A date set when the audit was set up"
 
 
 # --- My audit cases -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.selectors import managers
+from accounts.selectors import managers, managers_of
 
 from .agreement import Agreement, agreement
 from .models import (
@@ -34,6 +34,7 @@ from .models import (
     PopulationCase,
     PopulationImport,
     PopulationUpload,
+    ProgrammeKind,
     SampleCase,
 )
 from .threshold import ThresholdResult, threshold_decision, wilson_interval
@@ -108,6 +109,17 @@ def managers_of_case(case: PopulationCase):
     return managers().filter(
         Q(organisation=case.organisation_id) | Q(sees_all_organisations=True) | Q(is_superuser=True)
     )
+
+
+def concern_responder(organisation, *, email: str) -> User | None:
+    """Who owns the deadline for the response to a live concern sent to ``email``: the team
+    manager it is sent to, when they are one of the organisation's managers (only managers
+    record a response). Otherwise nobody in particular: a deadline without an owner reminds
+    every manager of its organisation, who may all respond."""
+    email = email.strip()
+    if not email:
+        return None
+    return managers_of(organisation).filter(email__iexact=email).order_by("pk").first()
 
 
 def concern_answerable_by(concern: LiveConcern, user) -> bool:
@@ -408,6 +420,37 @@ def own_outcome(sample_case: SampleCase, user) -> AuditOutcome | None:
     return AuditOutcome.objects.filter(sample_case=sample_case, role=role).first()
 
 
+def sample_audits_of(recommendation):
+    """The sample audits set up for a recommendation, first first (full audits follow one of
+    them and are not counted: each sample audit has at most one)."""
+    return AuditProgramme.objects.filter(
+        recommendation=recommendation, kind=ProgrammeKind.SAMPLE
+    ).order_by("pk")
+
+
+def recommendation_programmes(user, recommendation) -> list["ProgrammeRow"]:
+    """The audits of a recommendation that ``user`` may open, first first, with their
+    threshold figures (one query), for the recommendation's page."""
+    if not user.has_perm("audits.view_auditprogramme"):
+        return []
+    programmes = with_threshold_figures(
+        programmes_visible_to(user).filter(recommendation=recommendation)
+    ).order_by("pk")
+    return [ProgrammeRow(programme, threshold_of_annotated(programme)) for programme in programmes]
+
+
+def date_set_by(deadline) -> User | None:
+    """Who set a deadline's current date: the user who saved the change that first gave it
+    its present ``original_due_date`` (an extension keeps that date, and says who agreed it).
+    Read from the deadline's history in one query."""
+    set_by, date_so_far = None, None
+    records = deadline.history.select_related("history_user").order_by("history_date", "history_id")
+    for record in records:
+        if record.original_due_date != date_so_far:
+            set_by, date_so_far = record.history_user, record.original_due_date
+    return set_by
+
+
 def full_audit_of(programme: AuditProgramme) -> AuditProgramme | None:
     """The full audit a sample audit's threshold led to, if it has been created."""
     return AuditProgramme.objects.filter(triggered_by=programme).first()
@@ -490,6 +533,8 @@ class ProgrammePage:
     drawn_count: int = 0
     substitute_count: int = 0
     outcome_statuses: dict[str, int] = field(default_factory=dict)
+    deadline_set_by: User | None = None  # who chose the deadline's date (``date_set_by``)
+    other_audits: list[ProgrammeRow] = field(default_factory=list)  # of the recommendation
 
     @property
     def threshold(self) -> ThresholdResult:
@@ -578,6 +623,8 @@ def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
         for pair in shown
     ]
     shown_pks = {pair.sample_case.pk for pair in shown}
+    full_audit = full_audit_of(programme)
+    full_audit_pk = full_audit.pk if full_audit else None
     statuses = dict.fromkeys(["not_started", *OutcomeStatus.values], 0)
     for pair in pairs:
         statuses[str(pair.audit.status) if pair.audit else "not_started"] += 1
@@ -601,12 +648,19 @@ def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
                 sample_case__programme=programme
             ).select_related("sample_case__case", "raised_by", "deadline")
         ],
-        full_audit=full_audit_of(programme),
+        full_audit=full_audit,
         pending_moderation=any(row.hidden_from_user for row in rows),
         unassigned=sum(1 for sample_case in cases if not sample_case.auditor_id),
         drawn_count=sum(1 for sample_case in cases if not sample_case.is_substitute),
         substitute_count=sum(1 for sample_case in cases if sample_case.is_substitute),
         outcome_statuses=statuses,
+        deadline_set_by=date_set_by(programme.deadline) if programme.deadline else None,
+        # The programme's own full audit (or the sample audit it follows) has a row of its own.
+        other_audits=[
+            row
+            for row in recommendation_programmes(user, programme.recommendation)
+            if row.programme.pk not in (programme.pk, programme.triggered_by_id, full_audit_pk)
+        ],
     )
 
 

@@ -20,10 +20,12 @@ from deadlines.models import Anchor, Deadline, DeadlineKind
 from ombudsman_tracker.history import ConflictError, conflict_on_duplicate, save_with_history
 from organisations.models import Team
 from outbox.services import job_record
+from recommendations.models import Recommendation
 
 from . import sampling
 from .emails import FULL_AUDIT_NOTICE, LIVE_CONCERN_EMAIL
 from .models import (
+    OUTCOME_FIELDS,
     AuditOutcome,
     AuditProgramme,
     LiveConcern,
@@ -34,7 +36,14 @@ from .models import (
     ProgrammeKind,
     SampleCase,
 )
-from .selectors import concern_answerable_by, moderation_pair, programme_threshold
+from .selectors import (
+    MANAGE,
+    concern_answerable_by,
+    concern_responder,
+    moderation_pair,
+    programme_threshold,
+    sample_audits_of,
+)
 
 
 def population_matching(programme: AuditProgramme):
@@ -66,9 +75,41 @@ def _programme_deadline(*, recommendation, kind, title, owner, due_date, by) -> 
 
 
 @transaction.atomic
-def programme_create(*, recommendation, title, owner, due_date, by, **criteria) -> AuditProgramme:
-    """Set up the audit a recommendation asks for, with its owner and deadline."""
-    programme = AuditProgramme(recommendation=recommendation, title=title, owner=owner, **criteria)
+def programme_create(
+    *, recommendation, title, owner, due_date, by, another_audit_reason: str = "", **criteria
+) -> AuditProgramme:
+    """Set up the audit a recommendation asks for, with its owner and deadline.
+
+    A recommendation has one sample audit: a second would audit, and count, the same cases
+    again. A manager may still set up another (say, the first was set up with the wrong
+    criteria) by giving ``another_audit_reason``, which is kept with it; without one it is
+    refused. The recommendation is locked while this runs, so two managers setting up its
+    audit at once take turns (and the database refuses a second unexplained one regardless).
+    """
+    Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    reason = another_audit_reason.strip()
+    others = list(sample_audits_of(recommendation))
+    if others:
+        if not by.has_perm(MANAGE):
+            raise ValidationError("Only a manager can set up another audit of a recommendation.")
+        if not reason:
+            raise ValidationError(
+                {
+                    "another_audit_reason": (
+                        f"This recommendation already has an audit ({others[0].title}): enter "
+                        "why another audit is needed"
+                    )
+                }
+            )
+    else:
+        reason = ""  # the first audit needs no reason
+    programme = AuditProgramme(
+        recommendation=recommendation,
+        title=title,
+        owner=owner,
+        another_audit_reason=reason,
+        **criteria,
+    )
     programme.full_clean(exclude=["deadline"])
     programme.deadline = _programme_deadline(
         recommendation=recommendation,
@@ -78,7 +119,12 @@ def programme_create(*, recommendation, title, owner, due_date, by, **criteria) 
         due_date=due_date,
         by=by,
     )
-    save_with_history(programme, by=by, reason="Audit programme set up")
+    why = (
+        f"Another audit of the recommendation set up: {reason}"
+        if reason
+        else "Audit programme set up"
+    )
+    save_with_history(programme, by=by, reason=why)
     return programme
 
 
@@ -246,23 +292,6 @@ def sample_case_reassign(*, sample_case: SampleCase, auditor, by) -> SampleCase:
     return sample_case
 
 
-OUTCOME_FIELDS = [
-    "strategy_discussion_held",
-    "agencies_involved",
-    "other_council_contacted",
-    "other_council_contacted_on",
-    "information_shared",
-    "child_seen_and_heard",
-    "professional_curiosity",
-    "lead_council_decided",
-    "days_to_strategy_discussion",
-    "grade",
-    "similar_issues",
-    "findings",
-    "learning",
-]
-
-
 def _role_for(sample_case: SampleCase, auditor) -> str:
     if sample_case.auditor_id == auditor.pk:
         return OutcomeRole.AUDIT
@@ -418,8 +447,11 @@ def concern_raise(
     """Raise a child-at-risk-now concern to the case's team manager at once.
 
     The concern gets a deadline for the manager's response (``LIVE_CONCERN_RESPONSE_WORKING_
-    DAYS``) and the email is recorded with it as an outbox job, sent within a minute (the
-    concern's page says when it went). Concerns never enter the audit's figures.
+    DAYS``), owned by those who must respond, not the auditor (``selectors.concern_responder``:
+    the team manager it is sent to, if they are one of the organisation's managers; otherwise
+    nobody, so every manager of the organisation is reminded). The email is recorded with it
+    as an outbox job, sent within a minute (the concern's page says when it went). Concerns
+    never enter the audit's figures.
     """
     if not concern.strip():
         raise ValidationError("Describe the concern.")
@@ -437,7 +469,7 @@ def concern_raise(
         # Everyone of the organisation sees deadlines (home, dashboard, reminders, calendars):
         # the title names neither the case nor the concern.
         title=LIVE_CONCERN_DEADLINE_TITLE,
-        owner=raised_by,
+        owner=concern_responder(recommendation.organisation, email=email),
         rule={
             "counting": Counting.WITHIN,
             "count": settings.LIVE_CONCERN_RESPONSE_WORKING_DAYS,

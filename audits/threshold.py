@@ -3,7 +3,8 @@
 It is a cut-off, not a significance test. The decision can be certain before every case is
 audited: once more than 25% of the sample have similar issues it has triggered whatever the
 rest show, and once even all the remaining cases could not take the rate over 25% it cannot
-trigger. Exactly 25% does not trigger. Pure functions, no database.
+trigger. Exactly 25% does not trigger. Before a sample is drawn there is nothing to decide (an
+empty sample is not "not triggered"). Pure functions, no database.
 """
 
 import math
@@ -15,6 +16,7 @@ from django.db import models
 
 
 class Decision(models.TextChoices):
+    NO_SAMPLE = "no_sample", "No sample drawn yet"
     NOT_YET_KNOWN = "not_yet_known", "Not yet known"
     TRIGGERED = "triggered", "Triggered: a full audit is needed"
     CANNOT_TRIGGER = "cannot_trigger", "Cannot trigger"
@@ -55,7 +57,9 @@ def threshold_decision(
     """Decide the threshold rule for a sample, as far as the outcomes so far allow."""
     if not 0 <= with_similar_issues <= audited <= sample_size:
         raise ValueError("Need 0 <= with similar issues <= audited <= sample size.")
-    if sample_size and exceeds(with_similar_issues, sample_size, threshold_percent):
+    if not sample_size:
+        decision = Decision.NO_SAMPLE
+    elif exceeds(with_similar_issues, sample_size, threshold_percent):
         decision = Decision.TRIGGERED
     elif audited == sample_size:
         decision = Decision.NOT_TRIGGERED

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/assign/", views.auditors_assign, name="auditors_assign"),
     path("<int:pk>/full-audit/", views.full_audit_create, name="full_audit_create"),
     path("cases/<int:pk>/outcome/", views.outcome_form, name="outcome_form"),
+    path("cases/<int:pk>/outcome/check/", views.outcome_check, name="outcome_check"),
     path("cases/<int:pk>/concern/", views.concern_raise, name="concern_raise"),
     path("cases/<int:pk>/reassign/", views.case_reassign, name="case_reassign"),
     path("cases/<int:pk>/settle/", views.moderation_settle, name="moderation_settle"),

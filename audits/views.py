@@ -28,6 +28,7 @@ from .forms import (
     ExtendForm,
     FullAuditForm,
     OutcomeForm,
+    OutcomeSubmitForm,
     PopulationImportForm,
     ProgrammeForm,
     ReassignForm,
@@ -109,6 +110,11 @@ def programme_detail(request, pk):
             "sample_page": Paginator(page.rows, SAMPLE_PAGE_SIZE).get_page(request.GET.get("page")),
             "findings": presentation.findings_tables(page.findings),
             "actions": presentation.programme_actions(page),
+            "deadline_rule": presentation.deadline_set_by_text(page.deadline_set_by),
+            "other_audits": [
+                (row.programme, presentation.programme_progress_text(row.programme, row.threshold))
+                for row in page.other_audits
+            ],
         },
     )
 
@@ -413,14 +419,17 @@ def my_cases(request):
 
 @permission_needed(RECORD)
 def outcome_form(request, pk):
-    """The assigned auditor's (or moderator's) own outcome: a draft, or submit to lock it."""
+    """The assigned auditor's (or moderator's) own outcome: save a draft, or continue to check
+    the answers before submitting them (``outcome_check``). Continuing saves them as a draft,
+    so the check page, and its "Change" links back here, show them as entered."""
     sample_case = selectors.assigned_case_get_for(request.user, pk)
     view_record(user=request.user, record=sample_case, kind=ViewKind.AUDIT_CASE, at=timezone.now())
     outcome = selectors.own_outcome(sample_case, request.user)
     role = selectors.role_of(sample_case, request.user)
-    submitting = request.POST.get("action") == "submit"
+    # Only the check page submits: "submit" from an older copy of this page goes there too.
+    checking = request.method == "POST" and request.POST.get("action") in ("check", "submit")
     form = OutcomeForm(
-        request.POST or None, initial=OutcomeForm.initial_for(outcome), submitting=submitting
+        request.POST or None, initial=OutcomeForm.initial_for(outcome), submitting=checking
     )
     conflict = False
     if request.method == "POST" and form.is_valid():
@@ -434,21 +443,20 @@ def outcome_form(request, pk):
                 auditor=request.user,
                 answers=form.answers(),
                 version=form.cleaned_data["version"],
-                submit=submitting,
+                submit=False,
                 at=timezone.now(),
             )
         except ConflictError as error:
             outcome = selectors.own_outcome(sample_case, request.user)
             form = after_conflict(
-                form, error, version=outcome.version if outcome else 1, submitting=submitting
+                form, error, version=outcome.version if outcome else 1, submitting=checking
             )
             conflict = True
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if submitting:
-                messages.success(request, f"Outcome submitted for case {sample_case.case}")
-                return redirect("audits:my_cases")
+            if checking:
+                return redirect("audits:outcome_check", pk=sample_case.pk)
             messages.success(request, f"Draft saved for case {sample_case.case}")
             return redirect("audits:outcome_form", pk=sample_case.pk)
     return render(
@@ -466,6 +474,65 @@ def outcome_form(request, pk):
             "conflict": conflict,
         },
     )
+
+
+@permission_needed(RECORD)
+def outcome_check(request, pk):
+    """Check your answers, then submit them: the one way an outcome is submitted, since a
+    submitted outcome is locked until a manager reopens it.
+
+    Only the case's own auditor or moderator reaches it (404 for anyone else), and it shows
+    only their own answers. The submit carries the version of the answers shown: answers
+    changed since (in another tab) are refused and shown again to check.
+    """
+    sample_case = selectors.assigned_case_get_for(request.user, pk)
+    view_record(user=request.user, record=sample_case, kind=ViewKind.AUDIT_CASE, at=timezone.now())
+    outcome = selectors.own_outcome(sample_case, request.user)
+    if outcome is None or outcome.is_locked:
+        return redirect("audits:outcome_form", pk=sample_case.pk)
+    form = OutcomeSubmitForm(request.POST or None, initial={"version": outcome.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_save(
+                sample_case=sample_case,
+                auditor=request.user,
+                answers={},
+                version=form.cleaned_data["version"],
+                submit=True,
+                at=timezone.now(),
+            )
+        except (ConflictError, ValidationError) as error:
+            outcome = selectors.own_outcome(sample_case, request.user)
+            if outcome.is_locked:  # submitted from another tab meanwhile: the form says so
+                return redirect("audits:outcome_form", pk=sample_case.pk)
+            # The answers as they are now, with their version, to check again.
+            form = OutcomeSubmitForm({"version": outcome.version})
+            form.is_valid()
+            if isinstance(error, ConflictError):
+                form.add_error(None, OUTCOME_CHANGED)
+            else:
+                add_service_errors(form, error)
+        else:
+            messages.success(request, f"Outcome submitted for case {sample_case.case}")
+            return redirect("audits:my_cases")
+    role = selectors.role_of(sample_case, request.user)
+    return render(
+        request,
+        "audits/auditoutcome_check.html",
+        {
+            "form": form,
+            "sample_case": sample_case,
+            "role": role.label,
+            "is_moderation": role == OutcomeRole.MODERATION,
+            "rows": presentation.check_answer_rows(outcome, anchors=OutcomeForm.anchors()),
+        },
+    )
+
+
+OUTCOME_CHANGED = (
+    "These answers were changed (in another tab or window) after you opened this page. They "
+    "have not been submitted: check them again below, then submit."
+)
 
 
 # --- Live concerns --------------------------------------------------------------------------

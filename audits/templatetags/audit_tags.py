@@ -1,10 +1,10 @@
 """Show what ``audits.presentation`` decided: tags for outcomes, the sample table's cells, the
-user's audit cases on the home page and the case audit's action on a recommendation's page."""
+user's audit cases on the home page and the case audit's actions on a recommendation's page."""
 
 from django import template
 
 from audits import presentation
-from audits.selectors import audit_cases_for
+from audits.selectors import audit_cases_for, recommendation_programmes
 
 register = template.Library()
 
@@ -40,9 +40,12 @@ def grade_label(value):
 @register.simple_tag(takes_context=True)
 def with_audit_actions(context, actions, recommendation):
     """``{% with_audit_actions actions recommendation as actions %}``: a recommendation page's
-    actions, then what the case audit offers there (so recommendations need not know audits)."""
+    actions, then what the case audit offers there: links to its audits, and setting one up
+    (so recommendations need not know audits)."""
     user = context["user"]
-    return [*actions, *presentation.recommendation_audit_actions(recommendation, user=user)]
+    programmes = recommendation_programmes(user, recommendation)
+    audit_actions = presentation.recommendation_audit_actions(recommendation, programmes, user=user)
+    return [*actions, *audit_actions]
 
 
 @register.inclusion_tag("audits/includes/my_cases_summary.html", takes_context=True)

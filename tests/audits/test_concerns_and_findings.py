@@ -60,6 +60,53 @@ def test_a_live_concern_goes_to_the_team_manager_with_a_response_deadline(
     assert len(callbacks) == 1  # the email is queued once the concern is saved
 
 
+def test_the_response_deadline_is_owned_by_the_team_manager_who_must_respond(sample_case, manager):
+    """Not by the auditor who raised it: the reminders of a missed response go to the one
+    who must give it."""
+    team_manager = user_with_role(
+        Role.MANAGER,
+        username="team-manager",
+        organisation=manager.organisation,
+        email="Front.Door.Manager@example.org",
+    )
+    Team.objects.create(
+        organisation=sample_case.case.organisation,
+        name="Front Door",
+        manager_name="Tess Manager",
+        manager_email="front.door.manager@example.org",
+    )
+
+    concern = services.concern_raise(
+        sample_case=sample_case, concern="At risk", raised_by=sample_case.auditor, at=AT
+    )
+
+    assert concern.deadline.owner == team_manager
+    assert concern.deadline.history.get().history_user == sample_case.auditor
+
+
+def test_a_concern_sent_to_someone_who_is_not_a_manager_here_is_left_to_every_manager(
+    sample_case, manager
+):
+    """An address outside the service (or of someone who cannot record the response) owns
+    nothing: the deadline has no owner, so every manager of the council is reminded."""
+    user_with_role(
+        Role.AUDITOR,
+        username="not-a-manager",
+        organisation=manager.organisation,
+        email="tm@example.org",
+    )
+
+    concern = services.concern_raise(
+        sample_case=sample_case,
+        concern="At risk",
+        raised_by=sample_case.auditor,
+        at=AT,
+        team_manager_email="tm@example.org",
+    )
+
+    assert concern.deadline.owner is None
+
+
 def test_without_a_known_team_manager_the_auditor_must_give_an_email(sample_case):
     with pytest.raises(ValidationError, match="enter the team manager's email"):
         services.concern_raise(

@@ -20,7 +20,12 @@ from reports.document import report_document
 from reports.models import Body
 from reports.services import report_draft_create
 from tests.audits.test_views import AT, assigned_programme, submit
-from tests.factories import population_imported, recommendation_recorded, user_with_role
+from tests.factories import (
+    population_imported,
+    programme_set_up,
+    recommendation_recorded,
+    user_with_role,
+)
 
 
 def decision(sample_size, audited, similar):
@@ -67,6 +72,11 @@ def decision(sample_size, audited, similar):
             (50, 20, 5),
             "20 of 50 cases audited so far, 5 with similar issues. A full audit is needed if "
             "more than 25% of the sample show similar issues.",
+        ),
+        (
+            (0, 0, 0),
+            "No sample has been drawn yet, so there is no decision. A full audit will be "
+            "needed if more than 25% of the sample show similar issues.",
         ),
     ],
 )
@@ -130,3 +140,50 @@ def test_the_programme_page_dashboard_report_and_email_give_the_same_decision(
     (email,) = mail.outbox
     assert words in email.body
     assert words in page_text(email.alternatives[0][0])
+
+
+@pytest.mark.django_db
+def test_before_the_sample_is_drawn_no_page_shows_a_decision(client):
+    """An audit set up but not drawn has decided nothing: "Not triggered" would read as if
+    its cases had been audited. The audits list, the programme page, the full-audit page,
+    the dashboard and the committee report all say that no sample has been drawn yet, and the
+    words, should a page ask for them, say so too."""
+    croydon = Organisation.objects.get_or_create(name="Croydon Council")[0]
+    manager = user_with_role(Role.MANAGER, username="manager", organisation=croydon)
+    recommendation = recommendation_recorded(by=manager, kind="audit")
+    programme = programme_set_up(recommendation=recommendation, by=manager)
+    words = (
+        "No sample has been drawn yet, so there is no decision. A full audit will be needed "
+        "if more than 25% of the sample show similar issues."
+    )
+    client.force_login(manager)
+
+    pages = {
+        "list": client.get(reverse("audits:programme_list")),
+        "programme": client.get(programme.get_absolute_url()),
+        "full audit": client.get(reverse("audits:full_audit_create", args=[programme.pk])),
+        "dashboard": client.get(reverse("dashboard:index")),
+    }
+    report = report_draft_create(
+        organisation=croydon,
+        complaints=[recommendation.complaint],
+        body=Body.objects.get(name="General Purposes & Audit Committee", organisation=None),
+        meeting_date=date(2022, 2, 15),
+        asked_to="Note the progress made.",
+        by=manager,
+        at=AT,
+    )
+    document = report_document(report=report, at=date(2022, 2, 1), status="Draft")
+
+    texts = {name: page_text(page.content.decode()) for name, page in pages.items()}
+    assert decision_explanation(programme_threshold(programme)) == words
+    assert {name: "Not triggered" in text for name, text in texts.items()} == dict.fromkeys(
+        pages, False
+    )
+    assert "No sample drawn yet" in texts["list"]
+    assert "The sample has not been drawn yet." in texts["programme"]
+    assert words in texts["full audit"]
+    assert "No sample drawn yet" in texts["dashboard"]
+    paragraphs = [block.text for block in document.blocks if block.kind == "paragraph"]
+    assert "The sample has not been drawn yet." in paragraphs
+    assert not [table for table in document.tables if table.caption.startswith("Figures")]

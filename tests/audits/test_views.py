@@ -140,6 +140,18 @@ def outcome_post(client, sample_case, *, action, version="", **answers):
     return client.post(outcome_url(sample_case), data)
 
 
+def check_url(sample_case) -> str:
+    return reverse("audits:outcome_check", args=[sample_case.pk])
+
+
+def continue_and_submit(client, sample_case, *, version="", **answers):
+    """As the pages do it: continue to check the answers, then submit them from there."""
+    checked = outcome_post(client, sample_case, action="check", version=version, **answers)
+    assert (checked.status_code, checked.url) == (302, check_url(sample_case))
+    shown = client.get(check_url(sample_case)).context["form"]["version"].value()
+    return client.post(check_url(sample_case), {"version": shown}, follow=True)
+
+
 # --- A manager sets up, draws and assigns ---------------------------------------------------
 
 
@@ -387,21 +399,19 @@ def test_an_auditor_saves_a_draft_submits_it_and_cannot_change_it_afterwards(
     assert outcome.other_council_contacted_on == date(2019, 3, 27)
     assert "Draft" in page_text(client.get(reverse("audits:my_cases")))
 
-    submitted = client.post(
-        outcome_url(own_case),
-        {
-            "action": "submit",
-            "version": "1",
-            "strategy_discussion_held": "no",
-            "agencies_involved": ["social_care", "police"],
-            "findings": "No strategy discussion was held.",
-            "grade": "inadequate",
-            "similar_issues": "yes",
-        },
-        follow=True,
+    submitted = continue_and_submit(
+        client,
+        own_case,
+        version="1",
+        strategy_discussion_held="no",
+        agencies_involved=["social_care", "police"],
+        findings="No strategy discussion was held.",
+        grade="inadequate",
+        similar_issues="yes",
     )
     outcome.refresh_from_db()
     assert submitted.redirect_chain == [(reverse("audits:my_cases"), 302)]
+    assert outcome.history.first().history_change_reason == "Outcome submitted"
     assert f"Outcome submitted for case {own_case.case}" in page_text(submitted)
     assert (outcome.status, outcome.similar_issues, outcome.grade) == (
         OutcomeStatus.SUBMITTED,
@@ -422,7 +432,7 @@ def test_an_auditor_saves_a_draft_submits_it_and_cannot_change_it_afterwards(
 def test_submitting_needs_the_grade_and_the_similar_issues_answer(client, auditor, own_case):
     client.force_login(auditor)
 
-    response = outcome_post(client, own_case, action="submit", findings="Started")
+    response = outcome_post(client, own_case, action="check", findings="Started")
 
     text = page_text(response)
     assert "There is a problem" in text
@@ -497,16 +507,11 @@ def test_a_manager_reopens_a_submitted_outcome_and_the_auditor_can_change_it(
     )
 
     client.force_login(auditor)
-    changed = outcome_post(
-        client,
-        own_case,
-        action="submit",
-        version=str(outcome.version),
-        grade="good",
-        similar_issues="no",
+    changed = continue_and_submit(
+        client, own_case, version=str(outcome.version), grade="good", similar_issues="no"
     )
     outcome.refresh_from_db()
-    assert changed.status_code == 302
+    assert changed.redirect_chain == [(reverse("audits:my_cases"), 302)]
     assert (outcome.status, outcome.grade) == (OutcomeStatus.SUBMITTED, "good")
 
 
@@ -533,10 +538,8 @@ def test_the_moderator_records_without_seeing_the_first_auditors_answers(
     assert "Hidden until you submit your moderation" in page_text(detail)
 
     for sample_case in programme.sample_cases.filter(moderator=moderated.moderator):
-        submitted = outcome_post(
-            client, sample_case, action="submit", grade="good", similar_issues="no"
-        )
-        assert submitted.status_code == 302
+        submitted = continue_and_submit(client, sample_case, grade="good", similar_issues="no")
+        assert submitted.redirect_chain == [(reverse("audits:my_cases"), 302)]
     moderation = AuditOutcome.objects.get(sample_case=moderated, role=OutcomeRole.MODERATION)
     assert moderation.auditor == moderated.moderator
     after = client.get(programme.get_absolute_url())
@@ -921,9 +924,16 @@ def count_queries(client, url) -> int:
     return len(queries)
 
 
+def another_recommendation_to_audit(recommendation, manager):
+    """One recommendation has one sample audit: another audit is of another recommendation."""
+    return recommendation_recorded(complaint=recommendation.complaint, by=manager, kind="audit")
+
+
 def _more_programmes(recommendation, manager, auditors, n):
     for _ in range(n):
-        programme = assigned_programme(recommendation, manager, auditors, size=4)
+        programme = assigned_programme(
+            another_recommendation_to_audit(recommendation, manager), manager, auditors, size=4
+        )
         for sample_case in programme.sample_cases.all()[:2]:
             submit(sample_case, similar_issues=True)
 
@@ -948,7 +958,9 @@ def test_the_programme_page_runs_the_same_queries_however_large_the_sample(
 ):
     population_imported(organisation=croydon, count=40, by=manager)
     small = assigned_programme(recommendation, manager, auditors, size=1)
-    large = assigned_programme(recommendation, manager, auditors, size=30)
+    large = assigned_programme(
+        another_recommendation_to_audit(recommendation, manager), manager, auditors, size=30
+    )
     for programme in (small, large):
         for sample_case in programme.sample_cases.all()[:1]:
             submit(sample_case, similar_issues=True)

@@ -1,5 +1,6 @@
-"""An auditor records outcomes by keyboard until the audit triggers; the manager then sees
-"Triggered" and creates the full audit. Every audit page is checked with axe-core."""
+"""An auditor records outcomes by keyboard until the audit triggers, checking each outcome's
+answers before submitting it (and changing one from there); the manager then sees "Triggered"
+and creates the full audit. Every audit page is checked with axe-core."""
 
 import re
 from datetime import UTC, date, datetime
@@ -87,6 +88,8 @@ def record_outcome(page, check_page, reference, *, similar_issues, step):
     answer = "Yes" if similar_issues else "No"
     choose(page, page.get_by_role("group", name=SIMILAR).get_by_label(answer, exact=True))
     type_into(page, page.get_by_label("Findings"), f"Case {reference}: no strategy discussion.")
+    press_button(page, page.get_by_role("button", name="Continue"))
+    expect(summary_value(page, SIMILAR)).to_have_text(answer)
     press_button(page, page.get_by_role("button", name="Submit outcome"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         f"Outcome submitted for case {reference}"
@@ -144,7 +147,28 @@ def test_auditor_records_until_triggered_then_manager_creates_full_audit(page, c
     follow_link(page, page.get_by_role("link", name=f"Back to the audit of case {first}"))
     choose(page, page.get_by_role("group", name="Overall grade").get_by_label("Inadequate"))
     choose(page, page.get_by_role("group", name=SIMILAR).get_by_label("Yes", exact=True))
+    press_button(page, page.get_by_role("button", name="Continue"))
+
+    # Check the answers before the submit that locks them; change one from there.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before submitting the outcome"
+    )
+    expect(summary_value(page, "Overall grade")).to_have_text("Inadequate")
+    expect(summary_value(page, "Findings")).to_have_text("Started reading the case file.")
+    check_page("check-answers")
+    follow_link(page, page.get_by_role("link", name="Change Overall grade"))
+    expect(page).to_have_url(re.compile(r"/outcome/#id_grade_0$"))
+    grades = page.get_by_role("group", name="Overall grade")
+    expect(grades.get_by_label("Inadequate")).to_be_checked()
+    expect(page.get_by_label("Findings")).to_have_value("Started reading the case file.")
+    choose(page, grades.get_by_label("Requires improvement"))
+    press_button(page, page.get_by_role("button", name="Continue"))
+    expect(summary_value(page, "Overall grade")).to_have_text("Requires improvement")
+    expect(summary_value(page, SIMILAR)).to_have_text("Yes")
     press_button(page, page.get_by_role("button", name="Submit outcome"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"Outcome submitted for case {first}"
+    )
     check_page("my-cases-one-submitted")
 
     follow_link(page, page.get_by_role("link", name=f"View the outcome for case {first}"))
@@ -190,7 +214,8 @@ def test_auditor_records_until_triggered_then_manager_creates_full_audit(page, c
     )
     full = AuditProgramme.objects.get(kind=ProgrammeKind.FULL)
     expect(page.get_by_role("heading", level=1)).to_have_text(full.title)
-    expect(summary_value(page, "Deadline")).to_have_text("31 March 2023")
+    expect(summary_value(page, "Deadline")).to_contain_text("31 March 2023")
+    expect(page.locator("#deadline-rule")).to_have_text(f"A date set by {manager}")
     check_page("full-audit")
     assert full.deadline.due_date == date(2023, 3, 31)
 
@@ -283,6 +308,7 @@ def test_manager_imports_sets_up_draws_assigns_and_settles_by_keyboard(
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Audit programme set up: Audit of cross-border cases since 2018"
     )
+    expect(page.locator("#deadline-rule")).to_have_text(f"A date set by {manager}")
     check_page("programme-set-up")
 
     follow_link(page, page.get_by_role("link", name="Draw the sample"))
