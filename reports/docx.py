@@ -5,8 +5,15 @@ first row marked as a header row that repeats on every page (``w:tblHeader``) an
 screen readers (``w:tblCaption``). A council restyles the report by supplying its own Word
 document through the ``REPORTS_DOCX_TEMPLATE`` setting: its styles are used and its body text
 is dropped. A style the template lacks falls back to the paragraph's default.
+
+Every page has a running header (``reports.page_marks``: DRAFT first on a draft) and a footer
+"Page X of Y" from Word's PAGE and NUMPAGES fields, which Word and LibreOffice fill in as they lay
+the pages out. A council's template keeps its own header and footer (its letterhead, a
+protective marking): the running header is added below its header, and the page numbers below
+its footer unless that header or footer already numbers the pages.
 """
 
+import re
 from io import BytesIO
 
 from django.conf import settings
@@ -15,6 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from .document import ReportDocument
+from .page_marks import DRAFT_MARK, running_head
 
 
 def _blank_document():
@@ -74,8 +82,70 @@ def _set_language(document, language):
     lang.set(qn("w:val"), language)
 
 
-def render_docx(report: ReportDocument) -> bytes:
+# A field's instruction that puts the page number (not NUMPAGES, not SECTIONPAGES).
+_PAGE_FIELD = re.compile(r"^\s*PAGE\b")
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A simple field (``w:fldSimple``): python-docx has no API for fields. No cached result:
+    Word computes page fields in headers and footers whenever it lays the pages out."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {instruction} ")
+    paragraph._p.append(field)
+
+
+def _numbers_pages(part) -> bool:
+    """Whether a header or footer from a council's template already shows the page number."""
+    element = part._element
+    instructions = [field.get(qn("w:instr"), "") for field in element.iter(qn("w:fldSimple"))]
+    instructions += [text.text or "" for text in element.iter(qn("w:instrText"))]
+    return any(_PAGE_FIELD.match(instruction) for instruction in instructions)
+
+
+def _new_paragraph(part, document, style: str):
+    """The part's one empty paragraph (a header or footer just made has one), or a new one
+    after the template's content."""
+    paragraphs = part.paragraphs
+    if len(part._element) == 1 and len(paragraphs) == 1 and not paragraphs[0].runs:
+        paragraph = paragraphs[0]
+    else:
+        paragraph = part.add_paragraph()
+    paragraph.style = _style(document, style)
+    return paragraph
+
+
+def _headers_and_footers(document):
+    """Each (header, footer) pair Word shows: every page's, the first page's when the template
+    has a different first page, the even pages' when it has different odd and even pages."""
+    section = document.sections[0]  # the template's body, with its section breaks, is dropped
+    pairs = [(section.header, section.footer)]
+    if section.different_first_page_header_footer:
+        pairs.append((section.first_page_header, section.first_page_footer))
+    if document.settings.odd_and_even_pages_header_footer:
+        pairs.append((section.even_page_header, section.even_page_footer))
+    return pairs
+
+
+def _mark_pages(document, report: ReportDocument, *, draft: bool) -> None:
+    for header, footer in _headers_and_footers(document):
+        numbered = _numbers_pages(header) or _numbers_pages(footer)
+        head = _new_paragraph(header, document, "Header")
+        if draft:
+            head.add_run(DRAFT_MARK).bold = True
+            head.add_run(" ")
+        head.add_run(running_head(report))
+        if not numbered:
+            foot = _new_paragraph(footer, document, "Footer")
+            foot.add_run("Page ")
+            _field(foot, "PAGE")
+            foot.add_run(" of ")
+            _field(foot, "NUMPAGES")
+
+
+def render_docx(report: ReportDocument, *, draft: bool = False) -> bytes:
+    """The report as a Word document; ``draft`` marks every page's header DRAFT."""
     document = _blank_document()
+    _mark_pages(document, report, draft=draft)
     _set_language(document, "en-GB")
     properties = document.core_properties
     properties.title = report.title

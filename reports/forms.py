@@ -75,7 +75,42 @@ class ReportChangeForm(ReportForm):
         self.fields["organisation"].disabled = True
 
 
+def _minutes_field() -> forms.FileField:
+    return forms.FileField(
+        label="Upload the minutes",
+        required=False,
+        error_messages={
+            "empty": "The selected file is empty",  # Django's own says "submitted"
+            "invalid": "The selected file could not be read: select it again",
+            "missing": "The selected file could not be read: select it again",
+        },
+    )
+
+
+def _minutes_help(when: str) -> str:
+    return (
+        f"A {file_types(settings.EVIDENCE_ALLOWED_EXTENSIONS)} file, smaller than "
+        f"{size_in_mb(settings.EVIDENCE_MAX_UPLOAD_BYTES)}. {when}"
+    )
+
+
+def _checked_minutes(upload):
+    """As evidence: name, size and content checked (``ombudsman_tracker.uploads``)."""
+    if not upload:
+        return None
+    upload_check(
+        upload,
+        allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
+        max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
+    )
+    return upload
+
+
 class DistributionForm(forms.Form):
+    """An output sent or presented, or planned for a meeting still to come. Each message says
+    what is wrong and how to put it right; ``reports.services`` refuses a resolution or
+    minutes for a meeting that has not taken place, against those fields."""
+
     body = forms.ModelChoiceField(
         label="Body it went to",
         queryset=None,
@@ -83,14 +118,20 @@ class DistributionForm(forms.Form):
         empty_label=None,
         help_text="Choose the Ombudsman for the council's s31(2) response: recording it "
         "completes the s31(2) statutory clock.",
-        error_messages={"required": "Select the body it went to"},
+        error_messages={
+            "required": "Select the body the output went to, or is going to",
+            "invalid_choice": "Select one of the bodies listed",
+        },
     )
     organisation = forms.ModelChoiceField(
         queryset=None,
         widget=forms.RadioSelect,
         empty_label=None,
         help_text="The council that sent or presented it.",
-        error_messages={"required": "Select the organisation that sent or presented it"},
+        error_messages={
+            "required": "Select the organisation that sent or presented the output",
+            "invalid_choice": "Select one of the organisations listed",
+        },
     )
     what_was_sent = forms.CharField(
         label="What was sent or presented",
@@ -104,30 +145,42 @@ class DistributionForm(forms.Form):
         queryset=None,
         required=False,
         empty_label="None",
+        error_messages={
+            "invalid_choice": "Select one of the issued reports listed, or None if no report went",
+        },
     )
     meeting = forms.CharField(
         label="Meeting",
         max_length=200,
         required=False,
         help_text="For example 'Extraordinary meeting'.",
+        error_messages={"max_length": "The meeting must be 200 characters or fewer"},
     )
     meeting_date = GovukDateField(
-        label="Date of the meeting, or the date sent", help_text="For example, 15 2 2022"
+        label="Date of the meeting, or the date sent",
+        help_text="A meeting still to come is recorded as planned: record its resolution and "
+        "minutes after it. For example, 15 2 2022",
+        error_messages={
+            "required": "Enter the date of the meeting, or the date it was sent",
+            "invalid": "The date of the meeting, or the date it was sent, must be a real date",
+            "incomplete": "The date of the meeting, or the date it was sent, must include a "
+            "%(missing)s",
+        },
     )
     agenda_item = forms.CharField(
         label="Agenda item",
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"max_length": "The agenda item must be 100 characters or fewer"},
     )
     resolution = forms.CharField(
-        label="Resolution", required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    minutes = forms.FileField(
-        label="Upload the minutes",
+        label="Resolution",
         required=False,
-        error_messages={"empty": "The selected file is empty"},  # Django's own says "submitted"
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Leave it empty for a meeting still to come: you record it after the meeting.",
     )
+    minutes = _minutes_field()
 
     def __init__(self, *args, organisations, bodies, reports, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,19 +193,34 @@ class DistributionForm(forms.Form):
         self.fields["report"].label_from_instance = lambda r: (
             f"{r.body}, {date_text(r.meeting_date)}, version {r.version_number}"
         )
-        self.fields["minutes"].help_text = (
-            f"A {file_types(settings.EVIDENCE_ALLOWED_EXTENSIONS)} file, smaller than "
-            f"{size_in_mb(settings.EVIDENCE_MAX_UPLOAD_BYTES)}."
+        self.fields["minutes"].help_text = _minutes_help(
+            "For a meeting still to come, upload them after the meeting."
         )
 
     def clean_minutes(self):
-        """As evidence: name, size and content checked (``ombudsman_tracker.uploads``)."""
-        upload = self.cleaned_data.get("minutes")
-        if not upload:
-            return None
-        upload_check(
-            upload,
-            allowed=settings.EVIDENCE_ALLOWED_EXTENSIONS,
-            max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
-        )
-        return upload
+        return _checked_minutes(self.cleaned_data.get("minutes"))
+
+
+class DistributionOutcomeForm(forms.Form):
+    """The resolution or minutes of a meeting that has taken place, for an entry that lacks
+    them; a part already recorded is not offered again."""
+
+    resolution = forms.CharField(
+        label="Resolution", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    minutes = _minutes_field()
+
+    def __init__(self, *args, entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        if entry.resolution:
+            del self.fields["resolution"]
+        if entry.minutes:
+            del self.fields["minutes"]
+        else:
+            self.fields["minutes"].help_text = _minutes_help(
+                "If the minutes are not agreed yet, record the resolution now and upload them "
+                "later."
+            )
+
+    def clean_minutes(self):
+        return _checked_minutes(self.cleaned_data.get("minutes"))

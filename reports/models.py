@@ -6,6 +6,7 @@ from never change. A later change to the data gives a new version. Every change 
 """
 
 import secrets
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -238,3 +239,23 @@ class DistributionEntry(models.Model):
 
     def __str__(self):
         return f"{self.complaint.reference} to {self.body} on {date_text(self.meeting_date)}"
+
+    def is_planned(self, *, on: date) -> bool:
+        """Whether the meeting is still to come on ``on``: it is recorded as planned, and its
+        resolution and minutes only once it has taken place."""
+        return self.meeting_date > on
+
+    def resolution_text(self, *, on: date) -> str:
+        """The resolution, or why there is none on ``on``."""
+        if self.resolution:
+            return self.resolution
+        if self.is_planned(on=on):
+            return f"Resolution due after the meeting on {date_text(self.meeting_date)}"
+        return "Not recorded"
+
+    def awaits_outcome(self, *, on: date) -> bool:
+        """Whether the meeting has taken place by ``on`` and its resolution or minutes are still
+        to be recorded (a letter to the Ombudsman has neither)."""
+        if self.body.is_ombudsman or self.is_planned(on=on):
+            return False
+        return not (self.resolution and self.minutes)

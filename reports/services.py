@@ -18,7 +18,11 @@ from django.utils.text import slugify
 from deadlines import services as deadline_services
 from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
 from ombudsman_tracker.formats import date_text
-from ombudsman_tracker.history import is_unique_violation, save_with_history
+from ombudsman_tracker.history import (
+    brought_up_to_date,
+    is_unique_violation,
+    save_with_history,
+)
 from ombudsman_tracker.uploads import evidence_for_keeping
 
 from .document import report_document
@@ -175,27 +179,42 @@ def distribution_record(
 ) -> Distributed:
     """Record that an output went to a body, with the meeting, agenda item and resolution.
 
-    An entry to the Ombudsman is the s31(2) response: it completes ``organisation``'s open
+    A meeting after ``at``'s date is recorded as planned: its resolution and minutes are refused
+    until it has taken place, then recorded with ``distribution_outcome_record``. An entry to
+    the Ombudsman is the s31(2) response: it completes ``organisation``'s open
     s31(2) clock on the complaint (met, completed on the date sent), in the clock's history.
     """
     if not complaint.organisations.filter(pk=organisation.pk).exists():
-        raise ValidationError(f"Complaint {complaint.reference} does not bind {organisation}.")
+        raise ValidationError(
+            f"Complaint {complaint.reference} does not bind {organisation}: select another "
+            "organisation"
+        )
     _check_body(body, organisation)
     if report is not None and not (
         report.is_issued
         and report.organisation_id == organisation.pk
         and report.complaints.filter(pk=complaint.pk).exists()
     ):
-        raise ValidationError({"report": "Select an issued report on this complaint."})
+        raise ValidationError(
+            {"report": "Select an issued report on this complaint, or None if no report went"}
+        )
+    on = timezone.localdate(at)
     if body.is_ombudsman:
-        if meeting_date > timezone.localdate(at):
+        if meeting_date > on:
             raise ValidationError(
-                {"meeting_date": "The date sent to the Ombudsman must be today or in the past."}
+                {
+                    "meeting_date": "The date sent to the Ombudsman must be today or in the "
+                    "past: record the response once it has been sent"
+                }
             )
         if meeting_date < complaint.report_date:
             raise ValidationError(
-                {"meeting_date": "The date sent cannot be before the date of the report."}
+                {
+                    "meeting_date": "The date sent cannot be before the date of the report, "
+                    f"{date_text(complaint.report_date)}"
+                }
             )
+    _check_meeting_held(meeting_date=meeting_date, on=on, resolution=resolution, minutes=minutes)
     entry = DistributionEntry(
         complaint=complaint,
         organisation=organisation,
@@ -212,11 +231,84 @@ def distribution_record(
     if minutes is not None:
         entry.minutes, entry.minutes_sha256 = evidence_for_keeping(minutes, field="minutes")
     entry.full_clean()
-    save_with_history(entry, by=by, reason=f"Sent or presented to {body}")
+    if entry.is_planned(on=on):
+        reason = f"Planned: to go to {body} on {date_text(meeting_date)}"
+    else:
+        reason = f"Sent or presented to {body}"
+    save_with_history(entry, by=by, reason=reason)
     clock = None
     if body.is_ombudsman:
         clock = _s31_response_complete(entry, by=by)
     return Distributed(entry=entry, clock_completed=clock)
+
+
+def _check_meeting_held(*, meeting_date: date, on: date, resolution: str, minutes) -> None:
+    """A meeting still to come on ``on`` has no resolution or minutes yet: it is recorded as
+    planned, and they are recorded after it (``distribution_outcome_record``)."""
+    if meeting_date <= on:
+        return
+    when = date_text(meeting_date)
+    errors = {}
+    if resolution.strip():
+        errors["resolution"] = (
+            f"The meeting on {when} has not taken place yet: leave the resolution empty and "
+            "record it after the meeting"
+        )
+    if minutes is not None:
+        errors["minutes"] = (
+            f"The meeting on {when} has not taken place yet: upload the minutes after the meeting"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def distribution_outcome_record(
+    *, entry: DistributionEntry, by, at: datetime, resolution: str = "", minutes=None
+) -> DistributionEntry:
+    """Record the resolution or the minutes of a meeting that has taken place since its entry
+    was recorded (as planned, or before they were known), in the entry's history.
+
+    Each is recorded once and then kept, as the rest of the ledger: one that someone else
+    recorded first is refused, not overwritten.
+    """
+    entry = brought_up_to_date(entry)
+    on = timezone.localdate(at)
+    when = date_text(entry.meeting_date)
+    if entry.is_planned(on=on):
+        raise ValidationError(
+            f"The meeting on {when} has not taken place yet: record its resolution and minutes "
+            "after the meeting"
+        )
+    resolution = resolution.strip()
+    if not resolution and minutes is None:
+        if entry.resolution:
+            raise ValidationError({"minutes": "Select the minutes to upload"})
+        if entry.minutes:
+            raise ValidationError({"resolution": "Enter the resolution"})
+        raise ValidationError("Enter the resolution or upload the minutes, or both")
+    errors = {}
+    if resolution and entry.resolution:
+        errors["resolution"] = (
+            f"The resolution of the meeting on {when} is already recorded: it is kept as it was"
+        )
+    if minutes is not None and entry.minutes:
+        errors["minutes"] = (
+            f"The minutes of the meeting on {when} are already attached: they are kept as they were"
+        )
+    if errors:
+        raise ValidationError(errors)
+    recorded = []
+    if resolution:
+        entry.resolution = resolution
+        recorded.append("resolution")
+    if minutes is not None:
+        entry.minutes, entry.minutes_sha256 = evidence_for_keeping(minutes, field="minutes")
+        recorded.append("minutes")
+    entry.full_clean()
+    what = " and ".join(recorded).capitalize()
+    save_with_history(entry, by=by, reason=f"{what} of the meeting on {when} recorded")
+    return entry
 
 
 def _s31_response_complete(entry: DistributionEntry, *, by) -> Deadline | None:

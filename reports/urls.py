@@ -24,5 +24,6 @@ urlpatterns = [
         views.distribution_add,
         name="distribution_add",
     ),
+    path("distribution/<int:pk>/outcome/", views.distribution_outcome, name="distribution_outcome"),
     path("distribution/<int:pk>/minutes/", views.minutes_download, name="minutes_download"),
 ]

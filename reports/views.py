@@ -26,7 +26,7 @@ from viewlog.services import ViewKind, view_record
 from . import selectors, services
 from .document import ReportDocument, report_document, tables_csv
 from .docx import render_docx
-from .forms import DistributionForm, ReportChangeForm, ReportForm
+from .forms import DistributionForm, DistributionOutcomeForm, ReportChangeForm, ReportForm
 from .models import CommitteeReport, ReportStatus
 from .pdf import render_pdf
 
@@ -181,7 +181,7 @@ def report_docx(request, pk):
             content_type=DOCX_TYPE,
         )
     return FileResponse(
-        io.BytesIO(render_docx(_document(report))),
+        io.BytesIO(render_docx(_document(report), draft=True)),
         as_attachment=True,
         filename=f"{_file_stem(report)}.docx",
         content_type=DOCX_TYPE,
@@ -206,7 +206,7 @@ def report_pdf(request, pk):
             content_type="application/pdf",
         )
     return FileResponse(
-        io.BytesIO(render_pdf(_document(report))),
+        io.BytesIO(render_pdf(_document(report), draft=True)),
         as_attachment=True,
         filename=f"{_file_stem(report)}.pdf",
         content_type="application/pdf",
@@ -246,10 +246,13 @@ def distribution_list(request):
 @permission_needed("reports.view_distributionentry")
 def distribution_ledger(request, pk):
     complaint = complaint_get_for(request.user, pk)
+    today = timezone.localdate()
+    rows = [
+        (entry, entry.resolution_text(on=today), entry.awaits_outcome(on=today))
+        for entry in selectors.distribution_for(request.user, complaint)
+    ]
     return render(
-        request,
-        "reports/distributionentry_ledger.html",
-        {"complaint": complaint, "entries": selectors.distribution_for(request.user, complaint)},
+        request, "reports/distributionentry_ledger.html", {"complaint": complaint, "rows": rows}
     )
 
 
@@ -273,6 +276,11 @@ def distribution_add(request, pk):
         else:
             entry, clock = distributed.entry, distributed.clock_completed
             message = f"Recorded: sent or presented to {entry.body}"
+            if entry.is_planned(on=timezone.localdate()):
+                message = (
+                    f"Recorded as planned: {entry.body} on {date_text(entry.meeting_date)}. "
+                    "Record the resolution after the meeting"
+                )
             if clock is not None:
                 message += (
                     f". The s31(2) response clock for {entry.organisation} is met "
@@ -282,6 +290,28 @@ def distribution_add(request, pk):
             return redirect("reports:distribution_ledger", complaint.pk)
     return render(
         request, "reports/distributionentry_form.html", {"form": form, "complaint": complaint}
+    )
+
+
+@permission_needed("reports.add_distributionentry")
+def distribution_outcome(request, pk):
+    """The resolution or minutes of a meeting held since its entry was recorded."""
+    entry = selectors.entry_get_for(request.user, pk)
+    form = DistributionOutcomeForm(request.POST or None, request.FILES or None, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.distribution_outcome_record(
+                entry=entry, by=request.user, at=timezone.now(), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Recorded for the meeting on {date_text(entry.meeting_date)}"
+            )
+            return redirect("reports:distribution_ledger", entry.complaint_id)
+    return render(
+        request, "reports/distributionentry_outcome_form.html", {"form": form, "entry": entry}
     )
 
 

@@ -1,12 +1,14 @@
 """A committee clerk prepares, previews and issues a report, then downloads both files."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from ombudsman_tracker.formats import date_text
 from reports.models import CommitteeReport, ReportStatus
 from tests.browser.conftest import (
     choose,
@@ -125,3 +127,35 @@ def test_clerk_records_the_response_to_the_ombudsman_in_the_ledger(page, check_p
     )
     expect(page.get_by_role("cell", name="20 February 2022")).to_be_visible()
     check_page("ledger-with-response")
+
+    # A meeting still to come: recorded as planned, its resolution refused until after it.
+    meeting = timezone.localdate() + timedelta(days=30)
+    when = date_text(meeting)
+    follow_link(page, page.get_by_role("button", name="Record an entry"))
+    choose(page, page.get_by_label("Cabinet", exact=True))
+    type_into(page, page.get_by_label("What was sent or presented"), "Progress report")
+    planned = page.get_by_role("group", name="Date of the meeting, or the date sent")
+    type_into(page, planned.get_by_label("Day"), str(meeting.day))
+    type_into(page, planned.get_by_label("Month"), str(meeting.month))
+    type_into(page, planned.get_by_label("Year"), str(meeting.year))
+    resolution = page.get_by_label("Resolution")
+    type_into(page, resolution, "RESOLVED: to note the report.")
+    press_button(page, page.get_by_role("button", name="Record the entry"))
+
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        f"The meeting on {when} has not taken place yet: leave the resolution empty and record "
+        "it after the meeting"
+    )
+    check_page("entry-form-meeting-to-come")
+    tab_to(page, resolution)
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.press("Delete")
+    press_button(page, page.get_by_role("button", name="Record the entry"))
+
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"Recorded as planned: Cabinet on {when}"
+    )
+    expect(
+        page.get_by_role("cell", name=f"Resolution due after the meeting on {when}")
+    ).to_be_visible()
+    check_page("ledger-with-planned-meeting")

@@ -338,3 +338,149 @@ def test_the_ledger_appears_in_the_next_report(
     ]
     clocks = next(t for t in tables if t["header"][0] == "Clock")
     assert clocks["rows"][2][3:] == ["Complied on time", "31 January 2022"]
+
+
+# --- A meeting still to come: planned, then its resolution after it ------------------------
+
+NEXT_MEETING = date(2022, 3, 15)
+BEFORE_IT = datetime(2022, 2, 16, 9, 0, tzinfo=UTC)
+AFTER_IT = datetime(2022, 3, 16, 9, 0, tzinfo=UTC)
+
+
+def _planned(complaint, croydon, committee, clerk):
+    return services.distribution_record(
+        complaint=complaint,
+        organisation=croydon,
+        body=committee,
+        meeting_date=NEXT_MEETING,
+        what_was_sent="Progress report, version 1",
+        agenda_item="7",
+        by=clerk,
+        at=BEFORE_IT,
+    ).entry
+
+
+def test_a_meeting_still_to_come_is_recorded_as_planned_with_its_resolution_due_after_it(
+    complaint, croydon, committee, clerk
+):
+    entry = _planned(complaint, croydon, committee, clerk)
+
+    assert entry.is_planned(on=BEFORE_IT.date()) is True
+    assert entry.resolution_text(on=BEFORE_IT.date()) == (
+        "Resolution due after the meeting on 15 March 2022"
+    )
+    assert entry.awaits_outcome(on=BEFORE_IT.date()) is False
+    assert entry.history.first().history_change_reason == (
+        "Planned: to go to General Purposes & Audit Committee on 15 March 2022"
+    )
+    assert entry.resolution_text(on=AFTER_IT.date()) == "Not recorded"
+    assert entry.awaits_outcome(on=AFTER_IT.date()) is True
+
+
+def test_a_resolution_or_minutes_for_a_meeting_still_to_come_are_refused(
+    complaint, croydon, committee, clerk
+):
+    with pytest.raises(ValidationError) as refused:
+        services.distribution_record(
+            complaint=complaint,
+            organisation=croydon,
+            body=committee,
+            meeting_date=NEXT_MEETING,
+            what_was_sent="Progress report",
+            resolution="RESOLVED: to note the report.",
+            minutes=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes"),
+            by=clerk,
+            at=BEFORE_IT,
+        )
+
+    assert refused.value.message_dict == {
+        "resolution": [
+            "The meeting on 15 March 2022 has not taken place yet: leave the resolution empty "
+            "and record it after the meeting"
+        ],
+        "minutes": [
+            "The meeting on 15 March 2022 has not taken place yet: upload the minutes after "
+            "the meeting"
+        ],
+    }
+    assert not complaint.distribution.exists()
+
+
+def test_a_meeting_held_today_takes_its_resolution_at_once(complaint, croydon, committee, clerk):
+    entry = services.distribution_record(
+        complaint=complaint,
+        organisation=croydon,
+        body=committee,
+        meeting_date=NEXT_MEETING,
+        what_was_sent="Progress report",
+        resolution="RESOLVED: to note the report.",
+        by=clerk,
+        at=datetime(2022, 3, 15, 19, 0, tzinfo=UTC),
+    ).entry
+
+    assert entry.resolution == "RESOLVED: to note the report."
+    assert entry.history.first().history_change_reason == (
+        "Sent or presented to General Purposes & Audit Committee"
+    )
+
+
+def test_the_resolution_and_then_the_minutes_are_recorded_after_the_meeting(
+    complaint, croydon, committee, clerk
+):
+    entry = _planned(complaint, croydon, committee, clerk)
+    with pytest.raises(ValidationError, match="has not taken place yet"):
+        services.distribution_outcome_record(
+            entry=entry, resolution="RESOLVED: to note.", by=clerk, at=BEFORE_IT
+        )
+
+    services.distribution_outcome_record(
+        entry=entry, resolution="RESOLVED: to note the report.", by=clerk, at=AFTER_IT
+    )
+    minutes = b"%PDF-1.4 minutes, agreed at the next meeting"
+    services.distribution_outcome_record(
+        entry=entry,
+        minutes=SimpleUploadedFile("minutes.pdf", minutes),
+        by=clerk,
+        at=datetime(2022, 4, 20, 9, 0, tzinfo=UTC),
+    )
+
+    entry.refresh_from_db()
+    assert entry.resolution == "RESOLVED: to note the report."
+    assert entry.minutes_sha256 == hashlib.sha256(minutes).hexdigest()
+    assert entry.awaits_outcome(on=date(2022, 4, 20)) is False
+    assert [h.history_change_reason for h in entry.history.order_by("history_id")] == [
+        "Planned: to go to General Purposes & Audit Committee on 15 March 2022",
+        "Resolution of the meeting on 15 March 2022 recorded",
+        "Minutes of the meeting on 15 March 2022 recorded",
+    ]
+
+
+def test_a_resolution_already_recorded_is_kept_not_overwritten(
+    complaint, croydon, committee, clerk
+):
+    entry = _planned(complaint, croydon, committee, clerk)
+    services.distribution_outcome_record(
+        entry=entry, resolution="RESOLVED: to note the report.", by=clerk, at=AFTER_IT
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        # A second clerk, from a page opened before the first recorded it.
+        services.distribution_outcome_record(
+            entry=_planned_copy(entry), resolution="RESOLVED: to agree.", by=clerk, at=AFTER_IT
+        )
+
+    assert refused.value.message_dict == {
+        "resolution": [
+            "The resolution of the meeting on 15 March 2022 is already recorded: it is kept as "
+            "it was"
+        ]
+    }
+    entry.refresh_from_db()
+    assert entry.resolution == "RESOLVED: to note the report."
+
+
+def _planned_copy(entry):
+    """The entry as a page opened before the resolution was recorded holds it."""
+    stale = type(entry).objects.get(pk=entry.pk)
+    stale.resolution = ""
+    return stale

@@ -1,18 +1,24 @@
 """Clerks' stories through the report and ledger pages, with the test client."""
 
 import hashlib
-from datetime import date
+import io
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
+from docx import Document
+from pypdf import PdfReader
 
 from accounts.roles import Role
 from deadlines.models import Deadline, DeadlineKind, DeadlineStatus
-from reports.models import CommitteeReport, DistributionEntry, ReportStatus
+from ombudsman_tracker.formats import date_text
+from reports import services
+from reports.models import Body, CommitteeReport, DistributionEntry, ReportStatus
 from tests.factories import complaint_recorded, user_with_role
 from tests.reports.conftest import MEETING, draft_prepared, report_issued
 
@@ -301,3 +307,158 @@ def test_the_ledger_list_runs_the_same_queries_for_one_complaint_or_several(
         complaint_recorded(by=manager, organisations=[croydon], reference=f"21 000 00{number}")
 
     assert _queries(client, url) == one
+
+
+# --- A meeting still to come, and its resolution after it -----------------------------------
+
+
+def _entry_fields(body, organisation, day: date, **fields) -> dict:
+    return {
+        "body": body.pk,
+        "organisation": organisation.pk,
+        "what_was_sent": "Progress report, version 1",
+        **date_fields("meeting_date", day),
+        **fields,
+    }
+
+
+def test_the_entry_form_says_what_is_missing_in_sentences(client, clerk, complaint):
+    client.force_login(clerk)
+
+    response = client.post(
+        reverse("reports:distribution_add", args=[complaint.pk]),
+        {"meeting_date_day": "15", "meeting_date_year": "2022", "agenda_item": "7" * 101},
+    )
+
+    text = page_text(response)
+    for message in [
+        "Select the body the output went to, or is going to",
+        "Enter what was sent or presented",
+        "The date of the meeting, or the date it was sent, must include a month",
+        "The agenda item must be 100 characters or fewer",
+    ]:
+        assert message in text
+    assert not DistributionEntry.objects.exists()
+
+
+def test_the_entry_form_refuses_a_resolution_and_minutes_for_a_meeting_still_to_come(
+    client, clerk, complaint, croydon, committee
+):
+    client.force_login(clerk)
+    meeting = timezone.localdate() + timedelta(days=30)
+    when = date_text(meeting)
+
+    response = client.post(
+        reverse("reports:distribution_add", args=[complaint.pk]),
+        _entry_fields(
+            committee,
+            croydon,
+            meeting,
+            resolution="RESOLVED: to note the report.",
+            minutes=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes"),
+        ),
+    )
+
+    text = page_text(response)
+    assert (
+        f"The meeting on {when} has not taken place yet: leave the resolution empty and record "
+        "it after the meeting"
+    ) in text
+    assert (
+        f"The meeting on {when} has not taken place yet: upload the minutes after the meeting"
+    ) in text
+    assert not DistributionEntry.objects.exists()
+
+
+def test_a_planned_meeting_shows_its_resolution_is_due_after_it(client, clerk, complaint, croydon):
+    client.force_login(clerk)
+    meeting = timezone.localdate() + timedelta(days=30)
+    when = date_text(meeting)
+
+    response = client.post(
+        reverse("reports:distribution_add", args=[complaint.pk]),
+        _entry_fields(Body.objects.get(name="Cabinet"), croydon, meeting, agenda_item="7"),
+        follow=True,
+    )
+
+    text = page_text(response)
+    assert (
+        f"Recorded as planned: Cabinet on {when}. Record the resolution after the meeting"
+    ) in text
+    assert f"Resolution due after the meeting on {when}" in text
+    assert "Record the resolution or minutes" not in text
+
+
+def test_clerk_records_the_resolution_and_minutes_after_the_meeting(
+    client, clerk, officer, complaint, croydon, committee
+):
+    entry = services.distribution_record(
+        complaint=complaint,
+        organisation=croydon,
+        body=committee,
+        meeting_date=date(2022, 3, 15),
+        what_was_sent="Progress report, version 1",
+        by=clerk,
+        at=datetime(2022, 2, 16, 9, 0, tzinfo=UTC),  # planned then; the meeting is past now
+    ).entry
+    client.force_login(clerk)
+    ledger = reverse("reports:distribution_ledger", args=[complaint.pk])
+    outcome = reverse("reports:distribution_outcome", args=[entry.pk])
+
+    before = page_text(client.get(ledger))
+    empty = client.post(outcome, {"resolution": ""})
+    response = client.post(
+        outcome,
+        {
+            "resolution": "RESOLVED: to note the report.",
+            "minutes": SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes"),
+        },
+        follow=True,
+    )
+
+    assert "Not recorded" in before
+    assert "Record the resolution or minutes of the meeting on 15 March 2022" in before
+    assert "Enter the resolution or upload the minutes, or both" in page_text(empty)
+    text = page_text(response)
+    assert response.redirect_chain == [(ledger, 302)]
+    assert "Recorded for the meeting on 15 March 2022" in text
+    assert "RESOLVED: to note the report. minutes.pdf" in text
+    assert "Record the resolution or minutes" not in text
+    client.force_login(officer)
+    assert client.get(outcome).status_code == 403
+
+
+def test_another_councils_clerk_cannot_record_the_resolution(client, complaint, croydon, kent):
+    clerk = user_with_role(Role.COMMITTEE_CLERK, username="kent-clerk", organisation=kent)
+    entry = services.distribution_record(
+        complaint=complaint,
+        organisation=croydon,
+        body=Body.objects.get(name="Cabinet"),
+        meeting_date=date(2022, 3, 15),
+        what_was_sent="Progress report",
+        by=user_with_role(Role.COMMITTEE_CLERK, username="croydon-clerk", organisation=croydon),
+        at=datetime(2022, 2, 16, 9, 0, tzinfo=UTC),
+    ).entry
+    client.force_login(clerk)
+
+    assert client.get(reverse("reports:distribution_outcome", args=[entry.pk])).status_code == 404
+
+
+def test_draft_downloads_are_marked_draft_and_issued_ones_are_not(client, clerk, draft):
+    client.force_login(clerk)
+
+    def downloads():
+        docx = _download(client.get(reverse("reports:report_docx", args=[draft.pk])))
+        pdf = _download(client.get(reverse("reports:report_pdf", args=[draft.pk])))
+        header = Document(io.BytesIO(docx)).sections[0].header.paragraphs[0].text
+        first_page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        return header, first_page
+
+    draft_header, draft_page = downloads()
+    client.post(reverse("reports:report_issue", args=[draft.pk]))
+    issued_header, issued_page = downloads()
+
+    assert draft_header.startswith("DRAFT Progress on the Ombudsman's recommendations")
+    assert "DRAFT" in draft_page
+    assert issued_header.startswith("Progress on the Ombudsman's recommendations")
+    assert "DRAFT" not in issued_page
