@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
 from ombudsman_tracker.forms import VersionField
+from ombudsman_tracker.history import save_with_history
 from organisations.admin_access import (
     OrganisationScopedAdmin,
     OrganisationScopedRows,
@@ -21,7 +22,7 @@ from organisations.admin_access import (
 )
 
 from . import services
-from .models import Deadline, Extension, StatutoryClockRule
+from .models import ComplianceSettings, Deadline, Extension, StatutoryClockRule
 
 
 class ExtensionInline(OrganisationScopedRows, ViewOnly, admin.TabularInline):
@@ -135,4 +136,64 @@ class ExtensionAdmin(OrganisationScopedAdmin, ViewOnly, SimpleHistoryAdmin):
 
 @admin.register(StatutoryClockRule)
 class StatutoryClockRuleAdmin(SharedReferenceAdmin, SimpleHistoryAdmin):
-    list_display = ["kind", "count", "unit", "counting", "anchor", "follows"]
+    """The rule is shown in words beside its fields, as each clock it makes will show it."""
+
+    list_display = ["kind", "in_words"]
+    fields = ["kind", "count", "unit", "counting", "anchor", "follows", "in_words", "legal_basis"]
+    readonly_fields = ["in_words"]
+
+    @admin.display(description="the rule in words")
+    def in_words(self, obj):
+        return obj.rule_description if obj.pk else ""
+
+
+class ComplianceSettingsForm(forms.ModelForm):
+    """The rate that leads, and the version the form was opened with (none when adding), so a
+    save on top of another administrator's is refused."""
+
+    version_seen = VersionField(required=False)
+
+    class Meta:
+        model = ComplianceSettings
+        fields = ["organisation", "lead_rate"]
+        widgets = {"lead_rate": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version_seen" in self.fields:
+            self.fields["version_seen"].required = self.instance.pk is not None
+            self.fields["version_seen"].initial = self.instance.version
+
+
+@admin.register(ComplianceSettings)
+class ComplianceSettingsAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+    """Which compliance rate an organisation leads with. Its Administrators (the role holds the
+    permissions) add and change their own organisation's; a row is never deleted, so the
+    history of the choice stays with it."""
+
+    form = ComplianceSettingsForm
+    list_display = ["organisation", "lead_rate"]
+    list_select_related = ["organisation"]
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj) or obj is None:
+            return ["organisation", "lead_rate", "version_seen"]
+        return ["organisation", "lead_rate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A setting belongs to its organisation: another organisation adds its own.
+        return ["organisation"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)  # a duplicate is a ConflictError
+            return
+        save_with_history(
+            obj,
+            by=request.user,
+            reason="Changed in the administration site",
+            expected_version=form.cleaned_data["version_seen"],
+        )

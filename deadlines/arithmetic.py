@@ -1,6 +1,6 @@
 """Deadline arithmetic: pure functions of dates, no database.
 
-Two ways of counting months are in use and a deadline must say which one it uses:
+Three ways of counting months are in use and a deadline must say which one it uses:
 
 * "within three months **of** a date" (the Ombudsman's wording): the corresponding date,
   clipped to the end of the month (26 Nov 2021 -> 26 Feb 2022; 30 Nov 2021 -> 28 Feb 2022).
@@ -8,6 +8,15 @@ Two ways of counting months are in use and a deadline must say which one it uses
   the corresponding date, or the last day of the month where there is no corresponding date
   (26 Nov 2021 -> 25 Feb 2022; 30 Nov 2026 -> 28 Feb 2027). Subtracting a day after clipping
   would be wrong (30 Nov would give 27 Feb).
+* "a period of three months beginning with **the day after** a date": "beginning with" counted
+  from the next day. It ends where "within" does, except where the date is the last day of a
+  month shorter than the one the period ends in: then on that month's last day (28 Feb 2022 ->
+  31 May 2022, where "within" gives 28 May and "beginning with" 27 May). For days, weeks and
+  working days it always ends where "within" does.
+
+s31(2A)(c) of the Local Government Act 1974 ("within a period of three months beginning with the
+end of the period so allowed") can be read as "beginning with" or "beginning with the day after"
+the end of the s31(2) period: its ``StatutoryClockRule`` says which.
 
 Working days skip weekends and England & Wales bank holidays, substitute days included.
 """
@@ -33,6 +42,12 @@ class Counting(models.TextChoices):
     STATED = "stated", "a date the Ombudsman stated"
     WITHIN = "within", "within a period of a date"
     BEGINNING_WITH = "beginning_with", "a period beginning with a date"
+    BEGINNING_DAY_AFTER = "beginning_day_after", "a period beginning with the day after a date"
+
+    @classmethod
+    def periods(cls) -> list["Counting"]:
+        """The countings that count a period from an anchor (all but a stated date)."""
+        return [cls.WITHIN, cls.BEGINNING_WITH, cls.BEGINNING_DAY_AFTER]
 
 
 def _corresponding_date(start: date, months: int) -> date | None:
@@ -107,7 +122,7 @@ def due_date(*, anchor: date, count: int, unit: str, counting: str) -> date:
     """
     if count < 1:
         raise ValueError("A period must be at least one unit long.")
-    if counting not in (Counting.WITHIN, Counting.BEGINNING_WITH):
+    if counting not in Counting.periods():
         raise ValueError(f"A {counting!r} deadline has no period to count.")
     if unit not in Unit.values:
         raise ValueError(f"Unknown unit {unit!r}.")
@@ -115,6 +130,9 @@ def due_date(*, anchor: date, count: int, unit: str, counting: str) -> date:
     if count > (date.max - anchor).days + 1:
         raise DateOutOfRangeError
     try:
+        if counting == Counting.BEGINNING_DAY_AFTER:
+            # The anchor is not in the period: its first day is the next one.
+            return _period_end(anchor + timedelta(days=1), count, unit, within=False)
         return _period_end(anchor, count, unit, within=counting == Counting.WITHIN)
     except (OverflowError, ValueError):
         # date arithmetic past year 9999: OverflowError from timedelta, ValueError from date()
@@ -143,19 +161,27 @@ def describe_rule(*, count: int | None, unit: str | None, counting: str, anchor_
     unit_label = Unit(unit).label
     if count == 1:
         unit_label = unit_label.removesuffix("s")
-    if counting == Counting.WITHIN:
-        how = (
-            "the corresponding date, clipped to the end of the month" if unit == Unit.MONTHS else ""
-        )
-        text = f"Within {count} {unit_label} of {anchor_label}"
-    else:
-        how = (
-            "ends the day before the corresponding date, or on the last day of the month "
-            "where there is none"
-            if unit == Unit.MONTHS
-            else ""
-        )
-        text = f"A period of {count} {unit_label} beginning with {anchor_label}"
+    months = unit == Unit.MONTHS
+    match counting:
+        case Counting.WITHIN:
+            text = f"Within {count} {unit_label} of {anchor_label}"
+            how = "the corresponding date, clipped to the end of the month" if months else ""
+        case Counting.BEGINNING_DAY_AFTER:
+            text = f"A period of {count} {unit_label} beginning with the day after {anchor_label}"
+            how = (
+                "ends the day before the date corresponding to that first day, or on the last "
+                "day of the month where there is none"
+                if months
+                else ""
+            )
+        case _:  # Counting.BEGINNING_WITH
+            text = f"A period of {count} {unit_label} beginning with {anchor_label}"
+            how = (
+                "ends the day before the corresponding date, or on the last day of the month "
+                "where there is none"
+                if months
+                else ""
+            )
     if unit == Unit.WORKING_DAYS:
         how = "weekends and England and Wales bank holidays are skipped"
     return f"{text} ({how})" if how else text

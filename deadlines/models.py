@@ -32,6 +32,11 @@ class DeadlineKind(models.TextChoices):
         return [cls.S31_RESPONSE, cls.S31_CONFIRMATION, cls.S30_PUBLIC_NOTICE, cls.S30_INSPECTION]
 
 
+COUNCIL_SET_KINDS = frozenset(
+    {DeadlineKind.AUDIT_PROGRAMME, DeadlineKind.FULL_AUDIT, DeadlineKind.LIVE_CONCERN}
+)
+
+
 class Anchor(models.TextChoices):
     REPORT_DATE = "report_date", "the date of the report"
     RECEIVED_DATE = "received_date", "the date the report was received"
@@ -173,6 +178,10 @@ class Deadline(models.Model):
 
     @property
     def rule_description(self) -> str:
+        """How the date was reached. A stated date is the Ombudsman's only on a recommendation
+        or a statutory clock: the council sets its audits' and live concerns' dates itself."""
+        if self.counting == Counting.STATED and self.kind in COUNCIL_SET_KINDS:
+            return "A date set by the council"
         return describe_rule(
             count=self.count, unit=self.unit, counting=self.counting, anchor_label=self.anchor_label
         )
@@ -254,7 +263,16 @@ class StatutoryClockRule(models.Model):
     kind = models.CharField(max_length=20, choices=DeadlineKind, unique=True)
     count = models.PositiveSmallIntegerField()
     unit = models.CharField(max_length=20, choices=Unit)
-    counting = models.CharField(max_length=20, choices=Counting)
+    counting = models.CharField(
+        max_length=20,
+        choices=Counting,
+        help_text=(
+            "'A period beginning with a date' makes that date the period's first day; "
+            "'beginning with the day after' starts it the next day. s31(2A)(c) (\"beginning with "
+            "the end of the period so allowed\") can be read either way: the council's lawyers "
+            "choose. A change applies to clocks made after it; those made before keep their rule."
+        ),
+    )
     anchor = models.CharField(
         max_length=20,
         choices=Anchor,
@@ -280,3 +298,80 @@ class StatutoryClockRule(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def anchor_label(self) -> str:
+        """What the rule counts from, in words: for a clock that follows another, the end of
+        the period allowed for that one (its due date)."""
+        if self.anchor == Anchor.OTHER_DATE:
+            return f"the end of the period allowed for the {DeadlineKind(self.follows).label}"
+        return Anchor(self.anchor).label
+
+    @property
+    def rule_description(self) -> str:
+        return describe_rule(
+            count=self.count, unit=self.unit, counting=self.counting, anchor_label=self.anchor_label
+        )
+
+
+# --- Which compliance rate leads ------------------------------------------------------------
+
+
+class ComplianceRate(models.TextChoices):
+    """The two compliance rates (``deadlines.compliance`` computes them). Whether the LGSCO's
+    annual letter counts a remedy completed late as complied is unverified: it appears to,
+    reporting the lateness beside the rate. So both are shown, and each council chooses which
+    leads."""
+
+    IMPLEMENTED = "implemented", "Implemented, late or not"
+    ON_TIME = "on_time", "Implemented on time"
+
+
+class ComplianceSettingsQuerySet(models.QuerySet):
+    def lead_for(self, organisation) -> ComplianceRate:
+        """The rate ``organisation`` (or its id) leads with: the LGSCO's reading where it
+        chose none, or where there is no organisation to ask (None)."""
+        if organisation is None:
+            return ComplianceRate.IMPLEMENTED
+        lead = self.filter(organisation=organisation).values_list("lead_rate", flat=True).first()
+        return ComplianceRate(lead or ComplianceRate.IMPLEMENTED)
+
+
+class ComplianceSettings(models.Model):
+    """An organisation's choice of the compliance rate it leads with: first on the dashboard,
+    in committee reports and in their CSV tables. One row per organisation at most; none means
+    the LGSCO's reading. Its administrators change it in the administration site."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="compliance_settings",
+    )
+    lead_rate = models.CharField(
+        "rate that leads",
+        max_length=20,
+        choices=ComplianceRate,
+        default=ComplianceRate.IMPLEMENTED,
+        help_text=(
+            "Shown first on the dashboard and in committee reports; the other is shown beside "
+            "it. 'Implemented, late or not' is how the Ombudsman's annual letter appears to "
+            "count compliance (unverified), with lateness reported beside it. Reports already "
+            "issued keep the order they were issued with."
+        ),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = ComplianceSettingsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "compliance settings"
+        verbose_name_plural = "compliance settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lead_rate__in=ComplianceRate.values), name="compliance_lead_rate_known"
+            )
+        ]
+
+    def __str__(self):
+        return f"Compliance settings of {self.organisation}"

@@ -10,11 +10,14 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from ombudsman_tracker.formats import date_text
 from ombudsman_tracker.history import brought_up_to_date, locked, save_with_history
+from outbox.services import job_record
 
 from .arithmetic import Counting, due_date
+from .emails import EXTENSION_REQUEST_EMAIL
 from .models import (
     Anchor,
     Deadline,
@@ -51,9 +54,37 @@ def deadline_apply_rule(
 ) -> None:
     """Set a deadline's rule and the dates it gives (unsaved). A stated date is stored as given.
 
-    A deadline with an agreed extension keeps its extended and original dates: the rule's date
-    is shown beside them.
+    The rule's date becomes the original due date, and any override is dropped (the rule now
+    decides). A deadline with an agreed extension keeps the date agreed unless the rule now
+    gives a later one (``_dates_from``).
     """
+    computed = _rule_count(
+        deadline,
+        counting=counting,
+        count=count,
+        unit=unit,
+        anchor=anchor,
+        anchor_date=anchor_date,
+        anchor_label=anchor_label,
+        stated_date=stated_date,
+    )
+    deadline.override_reason = ""
+    _dates_from(deadline, computed)
+
+
+def _rule_count(
+    deadline: Deadline,
+    *,
+    counting: str,
+    count: int | None,
+    unit: str,
+    anchor: str,
+    anchor_date: date | None,
+    anchor_label: str,
+    stated_date: date | None,
+) -> date:
+    """Set the deadline's rule and the date it gives (``computed_due_date``, None for a stated
+    date); return that date, or the stated one. The due dates are left to the caller."""
     deadline.counting, deadline.count, deadline.unit, deadline.anchor = (
         counting,
         count,
@@ -79,13 +110,26 @@ def deadline_apply_rule(
         deadline.anchor_label = f"{anchor_label} ({date_text(anchor_date)})"
         computed = due_date(anchor=anchor_date, count=count, unit=unit, counting=counting)
         deadline.computed_due_date = computed
-    if (
-        deadline.pk is None
-        or not deadline.extensions.filter(status=ExtensionStatus.AGREED).exists()
-    ):
-        deadline.original_due_date = computed
-        deadline.due_date = computed
-        deadline.override_reason = ""
+    return computed
+
+
+def _agreed_extension_date(deadline: Deadline) -> date | None:
+    """The latest date agreed by an extension of the (saved) deadline, or None."""
+    if deadline.pk is None:
+        return None
+    return deadline.extensions.filter(status=ExtensionStatus.AGREED).aggregate(
+        latest=Max("new_due_date")
+    )["latest"]
+
+
+def _dates_from(deadline: Deadline, original: date) -> None:
+    """Set the deadline's original due date (the rule's date, or the date that overrides it)
+    and the date in force: the original, or the date an agreed extension gave if that is
+    later. An extension agreed to a date the original has since passed no longer applies (it
+    stays recorded): a council is never held to an earlier date than its rule gives."""
+    agreed = _agreed_extension_date(deadline)
+    deadline.original_due_date = original
+    deadline.due_date = max(original, agreed) if agreed else original
 
 
 def deadline_create(
@@ -119,58 +163,106 @@ def deadline_update(
 @transaction.atomic
 def deadlines_follow_complaint(*, complaint, changed_fields, by) -> None:
     """Recount the complaint's open deadlines counted from a date that changed (every council
-    it binds), then create any statutory clock whose anchor date is now known. Overridden
-    dates stay as they were."""
+    it binds), then create any statutory clock whose anchor date is now known.
+
+    The rule's date always follows. An overridden date stays as it was, beside the rule's new
+    date. After an agreed extension the original due date is the rule's date, so it follows
+    the complaint's date; the date in force stays the one agreed, unless the rule now gives a
+    later one, which then applies (the extension stays recorded, and the history says so).
+    """
     moved = [anchor for anchor, name in ANCHOR_FIELDS.items() if name in changed_fields]
-    for deadline in complaint.deadlines.open().filter(anchor__in=moved, override_reason=""):
-        deadline_apply_rule(
+    for deadline in complaint.deadlines.open().filter(anchor__in=moved).select_for_update():
+        computed = _rule_count(
             deadline,
             counting=deadline.counting,
             count=deadline.count,
             unit=deadline.unit,
             anchor=deadline.anchor,
+            anchor_date=None,
+            anchor_label="",
+            stated_date=None,
         )
-        save_with_history(deadline, by=by, reason="Recomputed after the complaint's dates changed")
+        reason = (
+            f"Recomputed after the complaint's dates changed: the rule gives {date_text(computed)}"
+        )
+        if deadline.override_reason:
+            overridden = date_text(deadline.original_due_date)
+            reason += f"; the date that overrides it, {overridden}, stands"
+        else:
+            _dates_from(deadline, computed)
+            agreed = _agreed_extension_date(deadline)
+            if agreed and agreed < deadline.due_date:
+                reason += f", later than the extension agreed to {date_text(agreed)}"
+            elif agreed:
+                reason += f"; the extension agreed to {date_text(agreed)} stands"
+        save_with_history(deadline, by=by, reason=reason)
     statutory_clocks_generate(complaint=complaint, by=by)
 
 
 @transaction.atomic
-def deadline_override(*, deadline: Deadline, due_date: date, reason: str, by, version=None):
-    """Replace the date a rule gave with another one, with the reason (the rule stays visible)."""
+def deadline_override(
+    *, deadline: Deadline, due_date: date, reason: str, by, version: int | None = None
+) -> Deadline:
+    """Replace the date a rule gave with another one, with the reason; returns the saved copy.
+
+    The rule and its date stay on the deadline and are shown beside the new one. An agreed
+    extension to a later date still applies (``_dates_from``). Setting the rule's own date
+    again removes the override: the deadline then follows its rule (and the complaint's dates)
+    again. A stated date has no rule to override: the recommendation's edit page corrects it.
+
+    Saved with history on a fresh, locked copy; with ``version`` (the one the user saw),
+    ``ConflictError`` if someone saved the deadline since.
+    """
+    deadline = locked(deadline)
     if not reason.strip():
-        raise ValidationError("Give the reason the due date differs from the rule.")
-    deadline.due_date = deadline.original_due_date = due_date
-    deadline.override_reason = reason
-    save_with_history(
-        deadline, by=by, reason=f"Due date overridden: {reason}", expected_version=version
-    )
+        raise ValidationError({"reason": "Give the reason the due date differs from the rule."})
+    if deadline.computed_due_date is None:
+        raise ValidationError(
+            "This due date is the one the Ombudsman stated, not one a rule gives: edit the "
+            "recommendation to correct it."
+        )
+    rule_date = date_text(deadline.computed_due_date)
+    if due_date == deadline.computed_due_date:
+        deadline.override_reason = ""
+        change = f"Due date set back to the rule's date, {rule_date}: {reason}"
+    else:
+        deadline.override_reason = reason
+        change = (
+            f"Due date overridden to {date_text(due_date)} (the rule gives {rule_date}): {reason}"
+        )
+    _dates_from(deadline, due_date)
+    save_with_history(deadline, by=by, reason=change, expected_version=version)
     return deadline
 
 
 def _statutory_clock_dates(complaint):
-    """Yield (rule, anchor_date, anchor_label) for each clock, following rules in order."""
+    """Yield (rule, anchor_date, anchor_label) for each clock, following rules in order.
+
+    A clock that follows another counts from the end of the period allowed for that one (the
+    s31(2A)(c) clock from the last day of the s31(2) period), in the words its rule gives.
+    """
     due_by_kind: dict[str, date] = {}
     for rule in StatutoryClockRule.objects.all():
         if rule.anchor == Anchor.OTHER_DATE:
             anchor_date = due_by_kind.get(rule.follows)
-            label = f"the due date of the {DeadlineKind(rule.follows).label}"
         else:
             anchor_date = _anchor_date(complaint, rule.anchor)
-            label = ANCHOR_LABELS[rule.anchor]
         if anchor_date is None:
             continue
         due_by_kind[rule.kind] = due_date(
             anchor=anchor_date, count=rule.count, unit=rule.unit, counting=rule.counting
         )
-        yield rule, anchor_date, label
+        yield rule, anchor_date, rule.anchor_label
 
 
 @transaction.atomic
 def statutory_clocks_generate(*, complaint, by, owner=None) -> list[Deadline]:
-    """Create the s30 and s31 clocks for each organisation a public interest report binds.
+    """Create the s30 and s31 clocks for each organisation a public interest report binds,
+    each counted by its ``StatutoryClockRule`` as the rule stands now.
 
-    Idempotent: clocks that exist are left as they are. Clocks whose anchor date is not yet
-    known (no date received) are created once it is recorded.
+    Idempotent: clocks that exist are left as they are, counted by the rule they were made with
+    (which each keeps and shows), so changing a rule never moves a date already given. Clocks
+    whose anchor date is not yet known (no date received) are created once it is recorded.
     """
     if not complaint.is_public_interest_report:
         return []
@@ -268,8 +360,25 @@ def extension_request(
     """Ask for a later date. The deadline does not move until the extension is agreed.
 
     Checked against the deadline as saved (locked), not the caller's copy of it: a deadline
-    met or extended since is refused.
+    met or extended since is refused. Queues an email to the managers of the deadline's
+    organisation (``emails.extension_request_send``, through the outbox) once this commits.
     """
+    extension = _extension_ask(
+        deadline=deadline,
+        new_due_date=new_due_date,
+        reason=reason,
+        basis=basis,
+        basis_reference=basis_reference,
+        by=by,
+        at=at,
+    )
+    job_record(kind=EXTENSION_REQUEST_EMAIL, object_id=extension.pk, at=at)
+    return extension
+
+
+def _extension_ask(
+    *, deadline: Deadline, new_due_date: date, reason: str, basis: str, basis_reference, by, at
+) -> Extension:
     deadline = locked(deadline)
     _extension_validate(deadline, new_due_date, reason)
     extension = Extension(
@@ -318,8 +427,9 @@ def extension_decide(*, extension: Extension, agreed: bool, by, at) -> Extension
 def extension_record(
     *, deadline: Deadline, new_due_date: date, reason: str, basis: str, basis_reference="", by, at
 ) -> Extension:
-    """Record an extension that has already been agreed (for example by letter)."""
-    extension = extension_request(
+    """Record an extension that has already been agreed (for example by letter). Nobody is
+    asked to decide it, so nobody is emailed."""
+    extension = _extension_ask(
         deadline=deadline,
         new_due_date=new_due_date,
         reason=reason,

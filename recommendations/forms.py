@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from deadlines.arithmetic import Counting, Unit
-from deadlines.models import Anchor, ExtensionBasis
+from deadlines.models import Anchor, Extension, ExtensionBasis
+from ombudsman_tracker.formats import date_text
 from ombudsman_tracker.forms import (
     GovukDateField,
     UnmarkedBoundField,
@@ -20,7 +21,7 @@ from ombudsman_tracker.forms import (
 from ombudsman_tracker.uploads import size_in_mb, upload_check
 from organisations.models import Organisation, OrganisationKind
 
-from . import services
+from . import services, tracker_csv
 from .models import (
     Complaint,
     Finding,
@@ -481,23 +482,65 @@ class ExtensionForm(forms.Form):
 
 
 class ExtensionDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("agree", "Agree"), ("refuse", "Refuse")])
+    decision = forms.ChoiceField(
+        label="Your decision",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you agree or refuse the extension"},
+    )
+
+    def __init__(self, *args, extension: Extension, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [
+            ("agree", f"Agree: the due date moves to {date_text(extension.new_due_date)}"),
+            (
+                "refuse",
+                f"Refuse: the due date stays {date_text(extension.deadline.due_date)}",
+            ),
+        ]
 
     @property
     def agreed(self) -> bool:
         return self.cleaned_data["decision"] == "agree"
 
 
+# --- Overriding a computed due date ---------------------------------------------------------
+
+
+class DeadlineOverrideForm(forms.Form):
+    due_date = GovukDateField(
+        label="New due date",
+        help_text="For example, 31 3 2022. Enter the date the rule gives to follow the rule again.",
+    )
+    reason = forms.CharField(
+        label="Why the due date differs from the rule",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example the legal advice it follows. It is shown beside the date and "
+        "kept in the history.",
+        error_messages={"required": "Enter why the due date differs from the rule"},
+    )
+    version = VersionField()
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Enter why the due date differs from the rule")
+        return reason
+
+
 # --- Tracker import -------------------------------------------------------------------------
 
 
 class TrackerImportForm(forms.Form):
-    file = csv_file_field(label="Upload a tracker", holding="with one row per recommendation")
+    file = csv_file_field(
+        label="Upload a tracker", holding="with one row per recommendation", workbook=True
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if problem := describe_upload(
-            upload, allowed=["csv"], max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES
+            upload,
+            allowed=tracker_csv.uploads.ALLOWED_EXTENSIONS,
+            max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES,
         ):
             raise ValidationError(problem)
         return upload

@@ -16,7 +16,7 @@ from deadlines.models import (
     ExtensionStatus,
     Outcome,
 )
-from ombudsman_tracker.formats import date_text
+from ombudsman_tracker.formats import counted, date_text
 from ombudsman_tracker.presentation import Action, Tag
 
 from .models import Recommendation
@@ -75,6 +75,14 @@ def recommendation_actions(recommendation: Recommendation, *, user) -> list[Acti
                     "A manager agrees or refuses it.",
                 )
             )
+    if may_override(recommendation.deadline, user=user):
+        actions.append(
+            Action(
+                "Override the due date",
+                reverse("recommendations:deadline_override", args=[pk]),
+                "Set a date other than the rule gives, with the reason.",
+            )
+        )
     if user.has_perm("recommendations.change_recommendation"):
         actions.append(
             Action(
@@ -84,6 +92,16 @@ def recommendation_actions(recommendation: Recommendation, *, user) -> list[Acti
             )
         )
     return actions
+
+
+# Managers (and administrators) change deadlines: the same permission lets them override one.
+OVERRIDE_PERMISSION = "deadlines.change_deadline"
+
+
+def may_override(deadline: Deadline, *, user) -> bool:
+    """Whether ``user`` may override the deadline's due date: one a rule gives (a stated date
+    is corrected on the recommendation's edit page instead)."""
+    return user.has_perm(OVERRIDE_PERMISSION) and deadline.computed_due_date is not None
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,25 @@ def extension_rows(extensions, *, user) -> list[ExtensionRow]:
         ExtensionRow(e, can_decide=decides and e.status == ExtensionStatus.REQUESTED)
         for e in extensions
     ]
+
+
+def extension_requests_waiting_text(count: int) -> str:
+    """``1 extension request is waiting for your decision``, ``2 ... are ...``."""
+    verb = "is" if count == 1 else "are"
+    return f"{counted(count, 'extension request')} {verb} waiting for your decision"
+
+
+def override_message(deadline: Deadline) -> str:
+    """The banner after a due date is overridden, or set back to the rule's date."""
+    rule_date = date_text(deadline.computed_due_date)
+    if not deadline.override_reason:
+        return f"Due date set back to the date the rule gives: {rule_date}"
+    message = (
+        f"Due date overridden: {date_text(deadline.original_due_date)} (the rule gives {rule_date})"
+    )
+    if deadline.is_extended:
+        message += f". The extension agreed to {date_text(deadline.due_date)} still applies"
+    return message
 
 
 def extension_message(extension: Extension) -> str:

@@ -12,8 +12,9 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from deadlines import selectors as deadline_selectors
 from deadlines.buckets import DUE_MONTH_DAYS
-from deadlines.models import Deadline, DeadlineKind, Extension, Outcome
+from deadlines.models import Deadline, DeadlineKind, Extension, ExtensionStatus, Outcome
 from organisations.models import Organisation
 
 from .models import Complaint, Evidence, Recommendation
@@ -38,10 +39,9 @@ def recommendations_visible_to(user):
 
 
 def deadlines_visible_to(user):
-    deadlines = Deadline.objects.select_related("complaint", "organisation", "owner")
-    if user.sees_every_organisation:
-        return deadlines
-    return deadlines.filter(organisation=user.organisation_id)
+    return deadline_selectors.deadlines_visible_to(user).select_related(
+        "complaint", "organisation", "owner"
+    )
 
 
 # --- Lookups that 404 across organisations --------------------------------------------------
@@ -69,10 +69,33 @@ def evidence_get_for(user, pk) -> Evidence:
 def extension_get_for(user, pk) -> Extension:
     """An extension of a deadline the user may see, or 404."""
     return get_object_or_404(
-        Extension.objects.select_related("deadline__recommendation", "deadline__complaint").filter(
-            deadline__in=deadlines_visible_to(user)
-        ),
+        Extension.objects.select_related(
+            "deadline__recommendation",
+            "deadline__complaint",
+            "deadline__organisation",
+            "requested_by",
+            "decided_by",
+        ).filter(deadline__in=deadlines_visible_to(user)),
         pk=pk,
+    )
+
+
+# --- Extension requests waiting for a decision ----------------------------------------------
+
+
+def extension_requests_for(user):
+    """The extension requests ``user`` may decide and that wait for a decision, oldest first:
+    none unless they may decide extensions; those of their own organisation's deadlines, or of
+    every organisation's for staff who see them all."""
+    if not user.has_perm("recommendations.decide_extension"):
+        return Extension.objects.none()
+    return (
+        Extension.objects.filter(
+            status=ExtensionStatus.REQUESTED,
+            deadline__in=deadline_selectors.deadlines_visible_to(user),
+        )
+        .select_related("deadline__organisation", "requested_by")
+        .order_by("requested_at", "pk")
     )
 
 
@@ -196,6 +219,8 @@ class Attention:
     at: date
     deadlines: list[Deadline] = field(default_factory=list)
     other_recommendations: list[Recommendation] = field(default_factory=list)
+    # Extension requests waiting for the user's decision; None if they may not decide any.
+    extension_requests: list[Extension] | None = None
     # Audit cases assigned to the user will join here when the audits pages exist.
 
     @property
@@ -209,7 +234,8 @@ class Attention:
 
 
 def attention_for(user, *, at: date) -> Attention:
-    """The user's open deadlines overdue or due within ``DUE_MONTH_DAYS``, then the rest.
+    """The user's open deadlines overdue or due within ``DUE_MONTH_DAYS``, then the rest, and
+    the extension requests waiting for their decision (``extension_requests_for``).
 
     Each deadline comes with the record that holds it, for its link (``get_absolute_url``).
     """
@@ -227,4 +253,10 @@ def attention_for(user, *, at: date) -> Attention:
         .filter(deadline__due_date__gt=horizon)
         .order_by("deadline__due_date", "pk")
     )
-    return Attention(at=at, deadlines=list(deadlines), other_recommendations=list(later))
+    decides = user.has_perm("recommendations.decide_extension")
+    return Attention(
+        at=at,
+        deadlines=list(deadlines),
+        other_recommendations=list(later),
+        extension_requests=list(extension_requests_for(user)) if decides else None,
+    )

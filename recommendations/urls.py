@@ -30,7 +30,14 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     path("recommendations/<int:pk>/extension/", views.extension_create, name="extension_create"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path(
+        "recommendations/<int:pk>/due-date/override/",
+        views.deadline_override,
+        name="deadline_override",
+    ),
     path("tracker/import/", views.tracker_import, name="tracker_import"),
+    path("tracker/template.csv", views.tracker_template_csv, name="tracker_template_csv"),
+    path("tracker/template.xlsx", views.tracker_template_xlsx, name="tracker_template_xlsx"),
     path("tracker/uploads/<int:pk>/", views.tracker_upload, name="tracker_upload"),
     path("tracker/export.csv", views.tracker_export, name="tracker_export"),
 ]

@@ -8,13 +8,13 @@ with a message or render. Today's date is read here once and passed down as ``at
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_needed
 from deadlines import services as deadline_services
+from deadlines.models import ExtensionStatus
 from ombudsman_tracker.formats import date_text, listed
 from ombudsman_tracker.forms import add_service_errors, after_conflict
 from viewlog.downloads import csv_download, kept_file_download
@@ -25,6 +25,7 @@ from .forms import (
     ComplaintChangeForm,
     ComplaintFilterForm,
     ComplaintForm,
+    DeadlineOverrideForm,
     EvidenceForm,
     ExtensionDecisionForm,
     ExtensionForm,
@@ -391,22 +392,83 @@ def extension_create(request, pk):
 
 
 @permission_needed("recommendations.decide_extension")
-@require_POST
 def extension_decide(request, pk):
+    """What is asked (the deadline, its dates, the date asked for, the reason and its basis),
+    then the manager's decision. A request decided meanwhile by someone else is refused and
+    the page shows who decided it."""
     extension = selectors.extension_get_for(request.user, pk)
-    form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose to agree or refuse the extension")
-    else:
+    # Bound on any POST: with no radio chosen it may carry nothing else.
+    data = request.POST if request.method == "POST" else None
+    form = ExtensionDecisionForm(data, extension=extension)
+    if request.method == "POST" and form.is_valid():
         try:
             extension = deadline_services.extension_decide(
                 extension=extension, agreed=form.agreed, by=request.user, at=timezone.now()
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            extension = selectors.extension_get_for(request.user, pk)
+            if extension.status != ExtensionStatus.REQUESTED:  # decided from another page
+                messages.error(request, " ".join(error.messages))
+                return redirect(request.path)
+            add_service_errors(form, error)
         else:
             messages.success(request, presentation.extension_message(extension))
-    return redirect(extension.deadline)
+            return redirect(extension.deadline)
+    return render(
+        request,
+        "recommendations/extension_decide.html",
+        {
+            "form": form,
+            "extension": extension,
+            "deadline": extension.deadline,
+            "pending": extension.status == ExtensionStatus.REQUESTED,
+        },
+    )
+
+
+# --- Overriding a computed due date ---------------------------------------------------------
+
+
+@permission_needed(presentation.OVERRIDE_PERMISSION)
+def deadline_override(request, pk):
+    """Set a recommendation's due date to another date than its rule gives, with the reason;
+    the rule's date stays beside it. Refused if the deadline was saved since the page opened."""
+    recommendation = selectors.recommendation_get_for(request.user, pk)
+    deadline = recommendation.deadline
+    form = DeadlineOverrideForm(
+        request.POST or None,
+        initial={"due_date": deadline.original_due_date, "version": deadline.version},
+    )
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            deadline = deadline_services.deadline_override(
+                deadline=deadline,
+                due_date=form.cleaned_data["due_date"],
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except services.ConflictError as error:
+            deadline = selectors.recommendation_get_for(request.user, pk).deadline
+            form = after_conflict(form, error, version=deadline.version)
+            conflict = True
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, presentation.override_message(deadline))
+            return redirect(recommendation)
+    return render(
+        request,
+        "recommendations/deadline_override.html",
+        {
+            "form": form,
+            "recommendation": recommendation,
+            "deadline": deadline,
+            "conflict": conflict,
+            "overridable": presentation.may_override(deadline, user=request.user),
+        },
+    )
 
 
 # --- The spreadsheet tracker ----------------------------------------------------------------
@@ -428,7 +490,34 @@ def tracker_import(request):
     return render(
         request,
         "recommendations/tracker_import.html",
-        {"form": form, "uploads": tracker_csv.tracker_uploads_visible_to(request.user)[:10]},
+        {
+            "form": form,
+            "uploads": tracker_csv.tracker_uploads_visible_to(request.user)[:10],
+            "columns": tracker_csv.COLUMNS,
+            "max_rows": f"{tracker_csv.MAX_ROWS:,}",
+        },
+    )
+
+
+@permission_needed("recommendations.import_tracker")
+def tracker_template_csv(request):
+    """The empty tracker to fill in: its header row, with a byte-order mark for Excel."""
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="tracker-template.csv"'},
+    )
+    response.write("\ufeff")
+    tracker_csv.tracker_template_csv(response)
+    return response
+
+
+@permission_needed("recommendations.import_tracker")
+def tracker_template_xlsx(request):
+    """The empty tracker to fill in, as an Excel workbook."""
+    return HttpResponse(
+        tracker_csv.tracker_template_xlsx(),
+        content_type=tracker_csv.template.XLSX_CONTENT_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="tracker-template.xlsx"'},
     )
 
 
@@ -455,7 +544,8 @@ def tracker_upload(request, pk):
 
 @permission_needed("recommendations.export_tracker")
 def tracker_export(request):
-    """The user's visible recommendations as CSV; the byte-order mark lets Excel read UTF-8."""
+    """The user's visible recommendations as CSV, in the columns the import reads (so an
+    edited export imports back); the byte-order mark lets Excel read UTF-8."""
     today = timezone.localdate()
     response = csv_download(
         request,

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from accounts.selectors import is_manager
 from deadlines.models import Deadline, DeadlineStatus
+from deadlines.selectors import deadlines_visible_to
 
 from .models import Reminder, ReminderStatus
 
@@ -16,12 +17,15 @@ LINKED = ("complaint", "organisation", "recommendation", "audit_programme", "liv
 
 
 def notices_for(user, *, at: date, limit: int = 10):
-    """The reminders sent to the user in the last 30 days about deadlines still open."""
+    """The reminders sent to the user in the last 30 days about deadlines still open that the
+    user may open: a reminder about another council's deadline (sent to a named officer of
+    another council, or before the user moved) would link to a page they cannot see."""
     return (
         Reminder.objects.filter(
             recipient=user,
             created_at__date__gte=at - timedelta(days=NOTICE_DAYS),
             deadline__status=DeadlineStatus.OPEN,
+            deadline__in=deadlines_visible_to(user),
         )
         .exclude(status=ReminderStatus.CANCELLED)
         .select_related(*(f"deadline__{related}" for related in LINKED))

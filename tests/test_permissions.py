@@ -79,9 +79,12 @@ EXPECTED = {
     "recommendations:evidence_add":           Row((200, 403, 403, 200, 200, 403), POST, R),
     "recommendations:evidence_download":      Row((200, 200, 200, 200, 200, 200), READ, EV),
     "recommendations:extension_create":       Row((200, 403, 403, 200, 200, 403), POST, R),
-    # POST only: a GET by a manager is refused as a method, not a permission.
-    "recommendations:extension_decide":       Row((403, 403, 403, 405, 405, 403), POST, EX),
+    # The decision page: what is asked, then agree or refuse.
+    "recommendations:extension_decide":       Row((403, 403, 403, 200, 200, 403), POST, EX),
+    "recommendations:deadline_override":      Row((403, 403, 403, 200, 200, 403), POST, R),
     "recommendations:tracker_import":         Row((403, 403, 403, 200, 200, 403), POST),
+    "recommendations:tracker_template_csv":   Row((403, 403, 403, 200, 200, 403)),
+    "recommendations:tracker_template_xlsx":  Row((403, 403, 403, 200, 200, 403)),
     "recommendations:tracker_upload":         Row((403, 403, 403, 200, 200, 403), READ, TU),
     "recommendations:tracker_export":         Row((200, 403, 200, 200, 200, 403)),
     # --- Audits (tests/audits/test_views.py) ---------------------------------------------
@@ -99,6 +102,7 @@ EXPECTED = {
     "audits:full_audit_create":               Row((403, 403, 403, 200, 200, 403), POST, PG),
     # Only the case's own auditor or moderator records it: anyone else gets 404.
     "audits:outcome_form":                    Row((404, 404, 403, 404, 403, 403), POST, SC),
+    "audits:outcome_check":                   Row((404, 404, 403, 404, 403, 403), POST, SC),
     "audits:concern_raise":                   Row((404, 404, 403, 404, 403, 403), POST, SC),
     "audits:case_reassign":                   Row((403, 403, 403, 200, 200, 403), POST, SC),
     "audits:moderation_settle":               Row((403, 403, 403, 200, 200, 403), POST, SC),
@@ -129,6 +133,8 @@ EXPECTED = {
     "reports:distribution_list":              Row((200, 200, 200, 200, 200, 200)),
     "reports:distribution_ledger":            Row((200, 200, 200, 200, 200, 200), READ, C),
     "reports:distribution_add":               Row((403, 403, 200, 200, 403, 403), POST, C),
+    # The resolution or minutes after the meeting: those who record in the ledger.
+    "reports:distribution_outcome":           Row((403, 403, 200, 200, 403, 403), POST, DE),
     "reports:minutes_download":               Row((200, 200, 200, 200, 200, 200), READ, DE),
     # --- End of reports ------------------------------------------------------------------
     # --- Two factors (tests/accounts/test_two_factor.py): each user's own; these sessions
@@ -158,6 +164,8 @@ TOKEN_URLS = {"reminders:calendar_mine", "reminders:calendar_organisation"}
 # Signing in with the council's identity provider comes before any role:
 # tests/accounts/test_single_sign_on.py tests these.
 SIGN_IN_URLS = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
+# Signing out answers everyone, signed in or not: tests/accounts/test_sign_out.py tests it.
+SIGN_OUT_URLS = {"logout"}
 # django-otp-webauthn's JSON ceremonies, called by its script (they answer JSON, not a sign-in
 # page): tests/accounts/test_two_factor.py tests who may start them.
 SECURITY_KEY_URLS = {
@@ -177,7 +185,9 @@ def project_url_names() -> list[str]:
             "django.contrib.auth"
         ):
             continue
-        if f"{namespace}{pattern.name}" in TOKEN_URLS | SIGN_IN_URLS | SECURITY_KEY_URLS:
+        if f"{namespace}{pattern.name}" in (
+            TOKEN_URLS | SIGN_IN_URLS | SIGN_OUT_URLS | SECURITY_KEY_URLS
+        ):
             continue
         # An unnamed URL cannot be in the table: it shows up here as "<namespace>None".
         names.append(f"{namespace}{pattern.name}")

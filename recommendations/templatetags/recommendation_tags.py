@@ -7,6 +7,8 @@ from pathlib import PurePosixPath
 from django import template
 
 from recommendations.presentation import deadline_tag as tag_for
+from recommendations.presentation import extension_requests_waiting_text
+from recommendations.selectors import extension_requests_for
 
 register = template.Library()
 
@@ -29,3 +31,14 @@ def trail(*labels_and_hrefs):
 def basename(path):
     """``evidence/12/minute.pdf`` -> ``minute.pdf``."""
     return PurePosixPath(str(path)).name
+
+
+@register.inclusion_tag(
+    "recommendations/includes/extension_requests_waiting.html", takes_context=True
+)
+def extension_requests_waiting(context):
+    """``{% extension_requests_waiting %}``: how many extension requests wait for the user's
+    decision, with a link to them on the home page; nothing if none does. For pages such as
+    the dashboard, whose own figures leave extensions out."""
+    count = extension_requests_for(context["request"].user).count()
+    return {"count": count, "text": extension_requests_waiting_text(count) if count else ""}

@@ -92,3 +92,13 @@ def test_a_statutory_clock_links_without_a_query(held, django_assert_num_queries
     with django_assert_num_queries(0):
         for clock in clocks:
             clock.get_absolute_url()
+
+
+def test_only_the_ombudsman_states_a_recommendations_date_the_council_sets_its_audits(held):
+    audit = Deadline.objects.get(kind=DeadlineKind.AUDIT_PROGRAMME)
+    concern = Deadline.objects.get(kind=DeadlineKind.LIVE_CONCERN)
+
+    assert audit.rule_description == "A date set by the council"
+    assert concern.rule_description.startswith("Within 1 working day of the day the concern")
+    stated = Deadline(kind=DeadlineKind.RECOMMENDATION, counting="stated")
+    assert stated.rule_description == "A date stated by the Ombudsman"

@@ -132,3 +132,86 @@ def test_rules_are_described_in_words_with_the_convention():
     assert describe_rule(count=None, unit="", counting=Counting.STATED, anchor_label="") == (
         "A date stated by the Ombudsman"
     )
+
+
+# --- s31(2A)(c): "a period of three months beginning with the end of the period so allowed" ---
+
+# The last day of the s31(2) period, then the last day of the s31(2A)(c) period in each reading:
+# within 3 months of it (the app before), beginning with it (the Act read literally), and
+# beginning with the day after it.
+S31_READINGS = [
+    # DOMAIN.md: received 26 Nov 2021, s31(2) ends 25 Feb 2022.
+    (date(2022, 2, 25), date(2022, 5, 25), date(2022, 5, 24), date(2022, 5, 25)),
+    # A clipped month end (received 30 Nov 2021): "within" gives neither reading.
+    (date(2022, 2, 28), date(2022, 5, 28), date(2022, 5, 27), date(2022, 5, 31)),
+    (date(2024, 2, 29), date(2024, 5, 29), date(2024, 5, 28), date(2024, 5, 31)),  # leap year
+    (date(2022, 4, 30), date(2022, 7, 30), date(2022, 7, 29), date(2022, 7, 31)),
+    # Month ends into a shorter month: there is no corresponding date, so all three agree.
+    (date(2022, 11, 30), date(2023, 2, 28), date(2023, 2, 28), date(2023, 2, 28)),
+    (date(2023, 11, 30), date(2024, 2, 29), date(2024, 2, 29), date(2024, 2, 29)),  # leap year
+    (date(2022, 1, 31), date(2022, 4, 30), date(2022, 4, 30), date(2022, 4, 30)),
+    (date(2023, 11, 29), date(2024, 2, 29), date(2024, 2, 28), date(2024, 2, 29)),
+    # Across the year end.
+    (date(2022, 12, 31), date(2023, 3, 31), date(2023, 3, 30), date(2023, 3, 31)),
+]
+
+
+@pytest.mark.parametrize(("s31_2_ends", "within", "literal", "day_after"), S31_READINGS)
+def test_s31_2a_c_three_months_in_each_reading(s31_2_ends, within, literal, day_after):
+    def ends(counting):
+        return due_date(anchor=s31_2_ends, count=3, unit=Unit.MONTHS, counting=counting)
+
+    assert (
+        ends(Counting.WITHIN),
+        ends(Counting.BEGINNING_WITH),
+        ends(Counting.BEGINNING_DAY_AFTER),
+    ) == (within, literal, day_after)
+
+
+@pytest.mark.parametrize(
+    ("count", "unit", "expected"),
+    [
+        (14, Unit.DAYS, date(2021, 12, 10)),  # 27 Nov is day 1
+        (3, Unit.WEEKS, date(2021, 12, 17)),
+        (1, Unit.MONTHS, date(2021, 12, 26)),
+    ],
+)
+def test_a_period_beginning_with_the_day_after_starts_counting_the_next_day(count, unit, expected):
+    anchor = date(2021, 11, 26)
+
+    assert (
+        due_date(anchor=anchor, count=count, unit=unit, counting=Counting.BEGINNING_DAY_AFTER)
+        == expected
+    )
+
+
+def test_working_days_beginning_with_the_day_after_christmas_eve_skip_the_holidays():
+    # Thu 24 Dec 2026: the period begins on Christmas Day; 29, 30 and 31 December are counted.
+    assert due_date(
+        anchor=date(2026, 12, 24),
+        count=3,
+        unit=Unit.WORKING_DAYS,
+        counting=Counting.BEGINNING_DAY_AFTER,
+    ) == date(2026, 12, 31)
+
+
+def test_the_s31_2a_c_readings_are_described_in_the_words_of_the_act():
+    anchor = "the end of the period allowed for the s31(2) response (25 February 2022)"
+
+    assert describe_rule(
+        count=3, unit=Unit.MONTHS, counting=Counting.BEGINNING_WITH, anchor_label=anchor
+    ) == (
+        "A period of 3 months beginning with the end of the period allowed for the s31(2) "
+        "response (25 February 2022) (ends the day before the corresponding date, or on the "
+        "last day of the month where there is none)"
+    )
+    assert describe_rule(
+        count=3, unit=Unit.MONTHS, counting=Counting.BEGINNING_DAY_AFTER, anchor_label=anchor
+    ) == (
+        "A period of 3 months beginning with the day after the end of the period allowed for "
+        "the s31(2) response (25 February 2022) (ends the day before the date corresponding "
+        "to that first day, or on the last day of the month where there is none)"
+    )
+    assert describe_rule(
+        count=2, unit=Unit.WEEKS, counting=Counting.BEGINNING_DAY_AFTER, anchor_label="today"
+    ) == ("A period of 2 weeks beginning with the day after today")

@@ -27,7 +27,8 @@ from recommendations.tracker_csv.rules import MAX_COUNT
 # the blob that replays it).
 PURE = settings(max_examples=200, deadline=None, database=None, print_blob=True)
 
-PERIODS = [Counting.WITHIN, Counting.BEGINNING_WITH]
+# Every property of "any rule" below holds for each way of counting a period.
+PERIODS = Counting.periods()
 # Dates a deadline can count from in practice, and every date the calendar holds.
 ANCHORS = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
 ANY_DATE = st.dates()
@@ -269,3 +270,73 @@ def test_any_date_gives_a_due_date_or_a_value_error_never_anything_else(
         assert (date.max - anchor).days < longest * count + 10
         return
     assert due >= anchor
+
+
+# --- Beginning with the day after (one reading of s31(2A)(c)) -------------------------------
+
+
+def _last_day_of_its_month(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+@PURE
+@given(anchor=ANCHORS, unit_and_count=UNIT_AND_COUNT)
+def test_beginning_with_the_day_after_is_beginning_with_the_next_day(anchor, unit_and_count):
+    unit, count = unit_and_count
+
+    after = due_date(anchor=anchor, count=count, unit=unit, counting=Counting.BEGINNING_DAY_AFTER)
+
+    assert after == due_date(
+        anchor=anchor + timedelta(days=1), count=count, unit=unit, counting=Counting.BEGINNING_WITH
+    )
+    assert after > anchor
+
+
+@PURE
+@given(anchor=ANCHORS, unit_and_count=UNIT_AND_COUNT)
+@example(anchor=date(2022, 2, 25), unit_and_count=(Unit.MONTHS, 3))  # 25 May 2022 both ways
+@example(anchor=date(2022, 2, 28), unit_and_count=(Unit.MONTHS, 3))  # 31 May, within 28 May
+@example(anchor=date(2024, 2, 29), unit_and_count=(Unit.MONTHS, 3))  # 31 May, within 29 May
+@example(anchor=date(2022, 11, 30), unit_and_count=(Unit.MONTHS, 3))  # both 28 Feb 2023
+def test_beginning_with_the_day_after_ends_where_within_does_but_from_a_month_end(
+    anchor, unit_and_count
+):
+    """It differs from "within" only where the anchor is the last day of a month shorter
+    than the one the period ends in: it then runs to that month's last day."""
+    unit, count = unit_and_count
+
+    after = due_date(anchor=anchor, count=count, unit=unit, counting=Counting.BEGINNING_DAY_AFTER)
+    within = due_date(anchor=anchor, count=count, unit=unit, counting=Counting.WITHIN)
+
+    if unit == Unit.MONTHS and _last_day_of_its_month(anchor):
+        assert _last_day_of_its_month(after)
+        assert (after.year, after.month) == (within.year, within.month)
+        assert after >= within
+    else:
+        assert after == within
+
+
+@PURE
+@given(anchor=ANCHORS, months=st.integers(1, 1200))
+def test_the_three_readings_of_months_never_cross(anchor, months):
+    def ends(counting):
+        return due_date(anchor=anchor, count=months, unit=Unit.MONTHS, counting=counting)
+
+    literal, within, after = (
+        ends(Counting.BEGINNING_WITH),
+        ends(Counting.WITHIN),
+        ends(Counting.BEGINNING_DAY_AFTER),
+    )
+
+    assert literal <= within <= after
+    # The literal reading is never more than a day earlier than "within"; the day-after
+    # reading never runs past the month "within" ends in.
+    assert within - literal <= timedelta(days=1)
+    assert (after.year, after.month) == (within.year, within.month)
+
+
+@PURE
+@given(count=st.integers(1, 5), unit=st.sampled_from(list(Unit)))
+def test_beginning_the_day_after_the_last_day_of_the_calendar_is_refused(count, unit):
+    with pytest.raises(DateOutOfRangeError):
+        due_date(anchor=date.max, count=count, unit=unit, counting=Counting.BEGINNING_DAY_AFTER)

@@ -50,7 +50,7 @@ class TestStatutoryClocks:
 
         for council in ("Croydon Council", "Kent County Council"):
             assert clocks[(council, DeadlineKind.S31_RESPONSE)] == date(2022, 2, 25)
-            assert clocks[(council, DeadlineKind.S31_CONFIRMATION)] == date(2022, 5, 25)
+            assert clocks[(council, DeadlineKind.S31_CONFIRMATION)] == date(2022, 5, 24)
             assert clocks[(council, DeadlineKind.S30_PUBLIC_NOTICE)] == date(2021, 12, 9)
             assert clocks[(council, DeadlineKind.S30_INSPECTION)] == date(2021, 12, 29)
         assert len(clocks) == 8

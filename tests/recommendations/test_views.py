@@ -346,20 +346,269 @@ def test_officer_requests_an_extension_and_a_manager_agrees_it(
         "agrees it" in page_text(response)
     )
     extension = Extension.objects.get()
-    assert 'name="decision"' not in response.content.decode()  # officers cannot decide
+    decide_url = reverse("recommendations:extension_decide", args=[extension.pk])
+    assert decide_url not in response.content.decode()  # officers cannot decide
 
     client.force_login(manager)
     page = client.get(recommendation.get_absolute_url())
-    assert 'name="decision" value="agree"' in page.content.decode()
-    response = client.post(
-        reverse("recommendations:extension_decide", args=[extension.pk]),
-        {"decision": "agree"},
-        follow=True,
-    )
+    assert (
+        f'<a class="govuk-link" href="{decide_url}">Agree or refuse<span '
+        'class="govuk-visually-hidden"> the extension to 26 May 2022</span></a>'
+    ) in page.content.decode()
+    assert 'name="decision"' not in page.content.decode()  # no more deciding in one click
+    confirm = client.get(decide_url)
+    assert (
+        "Due date now 26 February 2022 New due date asked for 26 May 2022 "
+        "Reason The committee meets in May "
+        f"Basis Agreed by the Ombudsman in writing: Letter of 1 February 2022 Asked by {officer},"
+    ) in page_text(confirm)
+    assert [label for _, label in confirm.context["form"].fields["decision"].choices] == [
+        "Agree: the due date moves to 26 May 2022",
+        "Refuse: the due date stays 26 February 2022",
+    ]
+    response = client.post(decide_url, {"decision": "agree"}, follow=True)
 
     recommendation.deadline.refresh_from_db()
     assert recommendation.deadline.due_date == date(2022, 5, 26)
+    assert response.redirect_chain == [(recommendation.get_absolute_url(), 302)]
     assert "now due on 26 May 2022 (originally due on 26 February 2022)" in page_text(response)
+
+
+def requested(recommendation, officer):
+    return deadline_services.extension_request(
+        deadline=recommendation.deadline,
+        new_due_date=date(2022, 5, 26),
+        reason="The committee meets in May",
+        basis=ExtensionBasis.COMMITTEE_DECISION,
+        by=officer,
+        at=timezone.now(),
+    )
+
+
+def test_a_manager_refuses_an_extension_on_its_page_and_the_date_stays(
+    client, officer, manager, recommendation
+):
+    extension = requested(recommendation, officer)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("recommendations:extension_decide", args=[extension.pk]),
+        {"decision": "refuse"},
+        follow=True,
+    )
+
+    extension.refresh_from_db()
+    assert (extension.status, extension.decided_by) == (ExtensionStatus.REFUSED, manager)
+    assert (
+        "Extension refused: still due on 26 February 2022 (originally due on 26 February 2022)"
+        in page_text(response)
+    )
+
+
+def test_the_decision_page_asks_for_a_decision(client, officer, manager, recommendation):
+    extension = requested(recommendation, officer)
+    client.force_login(manager)
+
+    response = client.post(reverse("recommendations:extension_decide", args=[extension.pk]), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "decision": ["Select whether you agree or refuse the extension"]
+    }
+    extension.refresh_from_db()
+    assert extension.status == ExtensionStatus.REQUESTED
+
+
+def test_a_decision_made_meanwhile_in_another_tab_is_refused_and_the_page_says_who_decided(
+    client, officer, manager, croydon, recommendation
+):
+    extension = requested(recommendation, officer)
+    colleague = user_with_role(Role.MANAGER, username="colleague", organisation=croydon)
+    url = reverse("recommendations:extension_decide", args=[extension.pk])
+    client.force_login(manager)
+    assert client.get(url).context["pending"] is True
+    deadline_services.extension_decide(
+        extension=extension, agreed=True, by=colleague, at=timezone.now()
+    )
+
+    response = client.post(url, {"decision": "refuse"}, follow=True)
+
+    assert response.redirect_chain == [(url, 302)]
+    text = page_text(response)
+    assert "This extension has already been decided." in text
+    assert "Extension agreed" in text
+    assert f"Decided by {colleague}," in text
+    assert 'name="decision"' not in response.content.decode()
+    extension.refresh_from_db()
+    assert (extension.status, extension.decided_by) == (ExtensionStatus.AGREED, colleague)
+
+
+def test_home_shows_extension_requests_to_the_managers_of_their_council_only(
+    client, officer, manager, recommendation
+):
+    extension = requested(recommendation, officer)
+    kent = Organisation.objects.create(name="Kent County Council")
+    kent_manager = user_with_role(Role.MANAGER, username="kent-manager", organisation=kent)
+    decide_url = reverse("recommendations:extension_decide", args=[extension.pk])
+
+    def home_for(user):
+        client.force_login(user)
+        return client.get(reverse("home"))
+
+    croydon_home = home_for(manager)
+    assert croydon_home.context["attention"].extension_requests == [extension]
+    assert decide_url in croydon_home.content.decode()
+    assert "Extension requests waiting for your decision 1" in page_text(croydon_home)
+    kent_home = home_for(kent_manager)
+    assert kent_home.context["attention"].extension_requests == []
+    assert "No extension requests are waiting for your decision." in page_text(kent_home)
+    officer_home = home_for(officer)
+    assert officer_home.context["attention"].extension_requests is None
+    assert "Extension requests" not in page_text(officer_home)
+
+
+def test_the_dashboard_links_a_manager_to_the_requests_waiting(
+    client, officer, manager, recommendation
+):
+    client.force_login(manager)
+    before = client.get(reverse("dashboard:index"))
+    requested(recommendation, officer)
+
+    after = client.get(reverse("dashboard:index"))
+
+    assert "waiting for your decision" not in page_text(before)
+    assert (
+        f'<a class="govuk-link" href="{reverse("home")}#extension-requests">1 extension request '
+        "is waiting for your decision</a>"
+    ) in page_html(after)
+
+
+def test_home_runs_the_same_queries_for_one_extension_request_and_several(
+    client, officer, manager, croydon
+):
+    def request_one():
+        recommendation = recommendation_recorded(
+            complaint=complaint_recorded(by=manager, organisations=[croydon]),
+            by=manager,
+            owner=officer,
+        )
+        requested(recommendation, officer)
+
+    client.force_login(manager)
+    request_one()
+    client.get(reverse("home"))
+
+    one = count_queries(client, reverse("home"))
+    for _ in range(3):
+        request_one()
+    several = count_queries(client, reverse("home"))
+
+    assert several == one
+
+
+# --- Overriding the due date ----------------------------------------------------------------
+
+
+def override_fields(recommendation, day=date(2022, 3, 31), reason="Legal advice: from receipt"):
+    return {
+        **date_fields("due_date", day),
+        "reason": reason,
+        "version": recommendation.deadline.version,
+    }
+
+
+def test_manager_overrides_the_due_date_and_sees_it_beside_the_rules_date_and_in_the_history(
+    client, manager, recommendation
+):
+    client.force_login(manager)
+    page = client.get(recommendation.get_absolute_url())
+    url = reverse("recommendations:deadline_override", args=[recommendation.pk])
+    assert url in page.content.decode()
+
+    response = client.post(url, override_fields(recommendation), follow=True)
+
+    assert response.redirect_chain == [(recommendation.get_absolute_url(), 302)]
+    text = page_text(response)
+    assert "Due date overridden: 31 March 2022 (the rule gives 26 February 2022)" in text
+    html = page_html(response)
+    assert 'Due date</dt><dd class="govuk-summary-list__value">31 March 2022<' in html
+    assert 'Date the rule gives</dt><dd class="govuk-summary-list__value">26 February 2022<' in html
+    assert (
+        'Why the due date differs from the rule</dt><dd class="govuk-summary-list__value">'
+        "Legal advice: from receipt<"
+    ) in html
+    assert response.context["events"][0].what == (
+        "Due date overridden to 31 March 2022 (the rule gives 26 February 2022): "
+        "Legal advice: from receipt"
+    )
+
+
+def test_an_override_needs_a_reason(client, manager, recommendation):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("recommendations:deadline_override", args=[recommendation.pk]),
+        override_fields(recommendation, reason="   "),
+    )
+
+    assert response.context["form"].errors == {
+        "reason": ["Enter why the due date differs from the rule"]
+    }
+    recommendation.deadline.refresh_from_db()
+    assert recommendation.deadline.due_date == date(2022, 2, 26)
+
+
+def test_officers_are_not_offered_the_override_and_are_refused_it(client, officer, recommendation):
+    client.force_login(officer)
+    url = reverse("recommendations:deadline_override", args=[recommendation.pk])
+
+    page = client.get(recommendation.get_absolute_url())
+    response = client.post(url, override_fields(recommendation))
+
+    assert url not in page.content.decode()
+    assert response.status_code == 403
+    recommendation.deadline.refresh_from_db()
+    assert recommendation.deadline.override_reason == ""
+
+
+def test_an_override_from_a_page_opened_before_another_change_is_refused_and_the_input_kept(
+    client, manager, recommendation
+):
+    client.force_login(manager)
+    url = reverse("recommendations:deadline_override", args=[recommendation.pk])
+    fields = override_fields(recommendation, reason="My reason")
+    deadline_services.deadline_override(
+        deadline=recommendation.deadline,
+        due_date=date(2022, 4, 30),
+        reason="A colleague's reason",
+        by=manager,
+    )
+
+    response = client.post(url, fields)
+
+    recommendation.deadline.refresh_from_db()
+    assert recommendation.deadline.due_date == date(2022, 4, 30)
+    assert response.context["conflict"] is True
+    assert response.context["form"]["reason"].value() == "My reason"
+    assert response.context["form"]["version"].value() == str(recommendation.deadline.version)
+    assert "This deadline was changed by someone else" in page_text(response)
+
+
+def test_a_stated_date_is_not_offered_for_override(client, manager, croydon):
+    stated = recommendation_recorded(
+        complaint=complaint_recorded(by=manager, organisations=[croydon]),
+        by=manager,
+        rule=due_in(30),
+    )
+    client.force_login(manager)
+    url = reverse("recommendations:deadline_override", args=[stated.pk])
+
+    page = client.get(stated.get_absolute_url())
+    form_page = client.get(url)
+
+    assert url not in page.content.decode()
+    assert "This due date is the one the Ombudsman stated" in page_text(form_page)
+    assert 'name="reason"' not in form_page.content.decode()
 
 
 def test_an_extension_must_move_the_date_later(client, manager, recommendation):
@@ -731,15 +980,15 @@ def test_the_import_page_hands_the_file_to_the_worker_and_shows_its_progress(cli
     assert not Complaint.objects.filter(reference="22 555 001").exists()
 
 
-def test_the_import_takes_only_csv_files(client, manager):
+def test_the_import_takes_only_csv_files_and_excel_workbooks(client, manager):
     client.force_login(manager)
 
     response = client.post(
         reverse("recommendations:tracker_import"),
-        {"file": SimpleUploadedFile("tracker.xlsx", b"PK")},
+        {"file": SimpleUploadedFile("tracker.ods", b"PK")},
     )
 
-    assert response.context["form"].errors == {"file": ["The selected file must be a CSV"]}
+    assert response.context["form"].errors == {"file": ["The selected file must be a CSV or XLSX"]}
 
 
 def test_export_downloads_the_users_visible_recommendations_as_csv(

@@ -11,6 +11,7 @@ from accounts.roles import Role
 from deadlines.arithmetic import Counting
 from organisations.models import Organisation
 from reminders import services
+from reminders.models import Reminder, ReminderSchedule
 from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +109,39 @@ def test_the_owner_of_a_deadline_within_28_days_sees_the_reminder_on_the_home_pa
     assert "Reminders sent to you" in page.text
     assert page.text.count("is due in 20 days") == 1
     assert recommendation.get_absolute_url() in page.text
+
+
+def test_the_home_page_lists_only_reminders_about_deadlines_the_user_may_open(client, manager):
+    """A Croydon manager named as the senior officer for escalations is told of Kent's overdue
+    recommendation, but Kent's page is not theirs to open: home leaves it out."""
+    today = timezone.localdate()
+    ReminderSchedule.objects.filter(deadline_kind="recommendation").update(
+        escalation_officer=manager, escalate_after=0
+    )
+    own = recommendation_recorded(
+        complaint=complaint_recorded(by=manager, public_interest_report=False),
+        owner=manager,
+        by=manager,
+        rule={"counting": Counting.STATED, "stated_date": today + timedelta(days=20)},
+    )
+    kent_manager = user_with_role(
+        Role.MANAGER,
+        username="kent-manager",
+        organisation=Organisation.objects.create(name="Kent County Council"),
+    )
+    kent = recommendation_recorded(
+        complaint=complaint_recorded(by=kent_manager, public_interest_report=False),
+        owner=kent_manager,
+        by=kent_manager,
+        rule={"counting": Counting.STATED, "stated_date": today - timedelta(days=2)},
+    )
+    services.reminders_dispatch(now=timezone.now())
+    assert set(
+        Reminder.objects.filter(recipient=manager).values_list("deadline", "is_escalation")
+    ) == {(own.deadline_id, False), (kent.deadline_id, True)}
+    client.force_login(manager)
+
+    page = client.get(reverse("home"))
+
+    assert [notice.deadline_id for notice in page.context["notices"]] == [own.deadline_id]
+    assert kent.get_absolute_url() not in page.text
