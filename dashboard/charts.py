@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from ombudsman_tracker.formats import date_text, percent, short_date_text
+from deadlines.models import ComplianceRate
+from ombudsman_tracker.formats import date_text, short_date_text
 
 from .compliance import TIMELINE_DAYS, QuarterSeries, Week
 
@@ -161,36 +162,45 @@ def timeline_chart(weeks: list[Week], *, today: date) -> BarChart:
     )
 
 
-def compliance_chart(series: QuarterSeries) -> BarChart:
-    """The compliance rate in each quarter; quarters with nothing due have no bar."""
-    quarters = series.quarters
-    rates = [q.figures.rate for q in quarters]
-    described = [q for q in quarters if q.figures.all_due]
+def compliance_chart(series: QuarterSeries, *, lead: ComplianceRate) -> BarChart:
+    """The rate that leads in each quarter (its table gives both); quarters with nothing due
+    have no bar. Quarters too old to chart one by one share a first bar, so the bars count
+    every recommendation the figures above them count."""
+    rows = series.rows
+    rates = [row.figures.rate_figure(lead) for row in rows]
+    name = lead.label.lower()
     description = (
-        f"The share of due recommendations complied with on time, in each quarter from "
-        f"{quarters[0].quarter.label} to {quarters[-1].quarter.label}."
+        f"The share of due recommendations {name}, in each quarter from "
+        f"{series.quarters[0].quarter.label} to {series.quarters[-1].quarter.label}"
     )
+    if series.earlier:
+        description += f", after one bar for the quarters before {series.earlier.quarter.label}"
+    description += "."
+    described = [(row, rate) for row, rate in zip(rows, rates, strict=True) if rate.all_due]
     if described:
-        latest = described[-1]
+        latest, rate = described[-1]
         description += (
-            f" Latest quarter with recommendations due: {latest.quarter.label}, "
-            f"{percent(latest.figures.rate)} ({latest.figures.on_time} of "
-            f"{latest.figures.all_due})."
+            f" Latest quarter with recommendations due: {latest.label}, {rate.rate_percent} "
+            f"({rate.counted} of {rate.all_due})."
         )
     else:
         description += " No recommendation fell due in these quarters."
     categories = []
-    for index, q in enumerate(quarters):
+    for index, row in enumerate(rows):
+        if row.earlier:
+            categories.append(("Earlier", ""))
+            continue
         # The year under the first quarter shown and under every January.
-        year = str(q.quarter.year) if index == 0 or q.quarter.number == 1 else ""
-        categories.append((q.quarter.months, year))
+        first = index == 0 or rows[index - 1].earlier
+        year = str(row.quarter.year) if first or row.quarter.number == 1 else ""
+        categories.append((row.quarter.months, year))
     return bar_chart(
         id="chart-compliance",
-        title="Recommendations complied with on time, by quarter",
+        title=f"Recommendations {name}, by quarter",
         description=description,
         categories=categories,
-        values=[float(rate) * 100 if rate is not None else None for rate in rates],
-        value_labels=[percent(rate) if rate is not None else "\N{EN DASH}" for rate in rates],
+        values=[float(r.rate) * 100 if r.rate is not None else None for r in rates],
+        value_labels=[r.rate_percent or "\N{EN DASH}" for r in rates],
         top=100,
         ticks=[(n, f"{n}%") for n in (0, 25, 50, 75, 100)],
     )

@@ -1,99 +1,24 @@
-"""Compliance figures as the LGSCO's annual letter counts them: pure functions, no database.
+"""The dashboard's compliance arithmetic: pure functions, no database.
 
-Every deadline falls in exactly one *bucket* on a given day (``deadlines.buckets``). The
-figures are sums of bucket counts, so the same arithmetic serves one deadline, a group of deadlines
-counted in SQL (``dashboard.selectors``) or a committee report.
+The figures and their two rates are ``deadlines.compliance`` (written once there, so the
+committee report counts the same); here they are spread over quarters and weeks.
 
-The compliance rate
-    complied on time / all due, where **all due** is every recommendation that, on the day,
-    is complied on time, complied late, not complied, or still open after its due date.
-    Open recommendations not yet due are left out (they may still be complied on time);
-    withdrawn ones are left out entirely. "On time" means completed on or before the due
-    date in force, so a date extended with the Ombudsman's agreement counts.
+The quarterly series and the figures above it count the same recommendations: every one that
+is due (``Bucket.DUE``) falls in exactly one row of the series, quarters older than the chart
+shows being added together in a first "earlier" row, so the series always adds up to the
+figures (``QuarterSeries.total``).
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, timedelta
-from fractions import Fraction
 
-from deadlines.buckets import Bucket, bucket_for
+from deadlines.buckets import Bucket
+from deadlines.compliance import ComplianceFigures, sum_figures
 from deadlines.models import Deadline
-from ombudsman_tracker.formats import percent
 
-
-@dataclass(frozen=True)
-class ComplianceFigures:
-    """Counts of recommendations per bucket, and the figures a manager reads from them."""
-
-    overdue: int = 0
-    due_soon: int = 0
-    due_month: int = 0
-    later: int = 0
-    on_time: int = 0
-    late: int = 0
-    not_complied: int = 0
-    withdrawn: int = 0
-
-    @classmethod
-    def from_counts(cls, counts: Mapping[str, int]) -> "ComplianceFigures":
-        unknown = set(counts) - set(Bucket.ALL)
-        if unknown:
-            raise ValueError(f"Unknown buckets: {sorted(unknown)}")
-        return cls(**counts)
-
-    @classmethod
-    def of(cls, deadlines: Iterable[Deadline], *, today: date) -> "ComplianceFigures":
-        """Figures for deadlines already in memory (a test, or a handful of rows)."""
-        counts: dict[str, int] = {}
-        for deadline in deadlines:
-            bucket = bucket_for(deadline, today=today)
-            counts[bucket] = counts.get(bucket, 0) + 1
-        return cls.from_counts(counts)
-
-    def __add__(self, other: "ComplianceFigures") -> "ComplianceFigures":
-        return ComplianceFigures(
-            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        )
-
-    @property
-    def open(self) -> int:
-        """Still open, overdue or not."""
-        return self.overdue + self.due_soon + self.due_month + self.later
-
-    @property
-    def due_within_14_days(self) -> int:
-        return self.due_soon
-
-    @property
-    def due_within_30_days(self) -> int:
-        return self.due_soon + self.due_month
-
-    @property
-    def all_due(self) -> int:
-        return self.on_time + self.late + self.not_complied + self.overdue
-
-    @property
-    def rate(self) -> Fraction | None:
-        """Complied on time / all due; None when nothing is due yet (no rate, not 0%)."""
-        return Fraction(self.on_time, self.all_due) if self.all_due else None
-
-    @property
-    def rate_percent(self) -> str:
-        """'67%', or '' where there is no rate."""
-        return percent(self.rate)
-
-    @property
-    def total(self) -> int:
-        return sum(getattr(self, f.name) for f in fields(self))
-
-
-def sum_figures(figures: Iterable[ComplianceFigures]) -> ComplianceFigures:
-    total = ComplianceFigures()
-    for each in figures:
-        total += each
-    return total
-
+# Named here too, where the dashboard's callers have always found them.
+from ombudsman_tracker.formats import percent as percent
 
 # --- Quarters -------------------------------------------------------------------------------
 
@@ -154,8 +79,9 @@ def settled_on(deadline: Deadline) -> date:
     return min(deadline.completed_on, deadline.due_date)
 
 
-# At most this many quarters are charted (three years), so the bars stay readable; older
-# ones are left out and the page says so (a date range brings them back).
+# At most this many quarters are charted one by one (three years), so the bars stay readable;
+# older ones are added together in one "earlier" bar, so nothing due is left out (a date
+# range shows them one by one).
 MAX_QUARTERS = 12
 
 
@@ -163,16 +89,32 @@ MAX_QUARTERS = 12
 class QuarterFigures:
     quarter: Quarter
     figures: ComplianceFigures
+    earlier: bool = False  # the quarters before ``quarter``, added together
+
+    @property
+    def label(self) -> str:
+        return f"Before {self.quarter.label}" if self.earlier else self.quarter.label
 
 
 @dataclass(frozen=True)
 class QuarterSeries:
-    quarters: list[QuarterFigures]
-    left_out: int  # earlier quarters with figures, not shown
+    quarters: list[QuarterFigures]  # the quarters shown one by one, oldest first
+    left_out: int  # earlier quarters with figures, added together in ``earlier``
+    earlier: QuarterFigures | None = None
+
+    @property
+    def rows(self) -> list[QuarterFigures]:
+        """What the chart and its table show: the earlier quarters (if any), then each one."""
+        return [self.earlier, *self.quarters] if self.earlier else list(self.quarters)
+
+    @property
+    def total(self) -> ComplianceFigures:
+        """Every due recommendation the series counts: the due part of the figures."""
+        return sum_figures(row.figures for row in self.rows)
 
     @property
     def has_figures(self) -> bool:
-        return any(q.figures.all_due for q in self.quarters)
+        return bool(self.total.all_due)
 
 
 def quarter_series(
@@ -182,24 +124,34 @@ def quarter_series(
     start: date | None = None,
     end: date | None = None,
 ) -> QuarterSeries:
-    """Every quarter from the first with a due recommendation (or ``start``) to the current
-    one (or ``end``, if earlier), empty quarters included, so gaps show as gaps."""
+    """Due recommendations per quarter (``counts``: bucket counts per quarter of
+    ``settled_on``), from the first quarter with any (or ``start``'s, if earlier) to the
+    current one (or ``end``'s, if earlier), empty quarters included so gaps show as gaps.
+
+    Every due recommendation in ``counts`` is in the series: one settled after the last
+    quarter (closed ahead of time, on a date still to come) extends it; quarters before the
+    last ``MAX_QUARTERS`` are added together in ``earlier``."""
+    due = {
+        quarter: ComplianceFigures.from_counts(
+            {bucket: n for bucket, n in bucket_counts.items() if bucket in Bucket.DUE}
+        )
+        for quarter, bucket_counts in counts.items()
+    }
+    with_figures = sorted(quarter for quarter, figures in due.items() if figures.all_due)
     last = Quarter.of(min(end, today) if end else today)
-    with_figures = sorted(q for q, c in counts.items() if any(c.get(b) for b in Bucket.DUE))
-    if start:
-        first = Quarter.of(start)
-    elif with_figures:
-        first = min(with_figures[0], last)
-    else:
-        first = last
-    quarters = quarters_between(first, last)
-    shown = quarters[-MAX_QUARTERS:]
-    left_out = sum(1 for q in with_figures if shown and q < shown[0])
+    first = min(Quarter.of(start), last) if start else last
+    if with_figures:
+        first, last = min(first, with_figures[0]), max(last, with_figures[-1])
+    shown = quarters_between(first, last)[-MAX_QUARTERS:]
+    before = [quarter for quarter in with_figures if quarter < shown[0]]
     return QuarterSeries(
-        quarters=[
-            QuarterFigures(q, ComplianceFigures.from_counts(counts.get(q, {}))) for q in shown
-        ],
-        left_out=left_out,
+        quarters=[QuarterFigures(q, due.get(q, ComplianceFigures())) for q in shown],
+        left_out=len(before),
+        earlier=(
+            QuarterFigures(shown[0], sum_figures(due[q] for q in before), earlier=True)
+            if before
+            else None
+        ),
     )
 
 

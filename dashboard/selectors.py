@@ -2,9 +2,9 @@
 
 Built on ``recommendations.selectors`` (what a user may see) and the model querysets (what
 open means). Figures are counted in SQL, one grouped query each, then added up by the pure
-functions in ``dashboard.compliance``; a test checks the SQL buckets agree with
-``Deadline.outcome`` row by row. ``compliance_figures`` and ``compliance_breakdown`` take any
-queryset of deadlines, so committee reports can reuse them.
+functions in ``deadlines.compliance`` and ``dashboard.compliance``; a test checks the SQL
+buckets agree with ``Deadline.outcome`` row by row. The compliance figures and the quarterly
+series come from the same grouped rows, so the chart counts what the figures count.
 """
 
 from dataclasses import dataclass
@@ -31,18 +31,17 @@ from audits.models import (
 from audits.selectors import programmes_visible_to, threshold_of_annotated, with_threshold_figures
 from audits.threshold import ThresholdResult
 from deadlines.buckets import Bucket, bucket_expression
-from deadlines.models import DeadlineKind, DeadlineStatus
+from deadlines.compliance import ComplianceFigures, sum_figures
+from deadlines.models import ComplianceRate, ComplianceSettings, DeadlineKind, DeadlineStatus
 from organisations.models import Organisation
 from recommendations.selectors import complaints_visible_to, deadlines_visible_to
 
 from .compliance import (
     TIMELINE_DAYS,
-    ComplianceFigures,
     Quarter,
     QuarterSeries,
     Week,
     quarter_series,
-    sum_figures,
     timeline_weeks,
 )
 
@@ -169,13 +168,26 @@ def _grouped(rows, key, label, *, none_label="") -> list[GroupFigures]:
     return sorted(groups, key=lambda g: (g.is_none, g.label.casefold()))
 
 
-def compliance_breakdown(deadlines: QuerySet, *, today: date) -> Breakdown:
-    """The figures in total and per organisation, service area and owner: one query."""
-    rows = list(
+def _settled_on() -> Least:
+    """``compliance.settled_on`` in SQL: the day a due recommendation was closed, or its due
+    date if that came first."""
+    return Least("due_date", Coalesce("completed_on", "due_date"))
+
+
+def _compliance_rows(deadlines: QuerySet, *, today: date) -> list[dict]:
+    """Recommendation counts per bucket, group and quarter settled: the one query behind the
+    figures, their breakdowns and the quarterly series, so that they count the same."""
+    return list(
         _recommendations(deadlines)
-        .annotate(bucket=bucket_expression(today=today))
+        .annotate(
+            bucket=bucket_expression(today=today),
+            year=ExtractYear(_settled_on()),
+            quarter=ExtractQuarter(_settled_on()),
+        )
         .values(
             "bucket",
+            "year",
+            "quarter",
             "organisation_id",
             "organisation__name",
             "complaint__service_area",
@@ -186,6 +198,9 @@ def compliance_breakdown(deadlines: QuerySet, *, today: date) -> Breakdown:
         )
         .annotate(n=Count("pk"))
     )
+
+
+def _breakdown(rows: list[dict]) -> Breakdown:
     by_organisation = _grouped(
         rows, lambda r: r["organisation_id"], lambda r: r["organisation__name"]
     )
@@ -202,24 +217,55 @@ def compliance_breakdown(deadlines: QuerySet, *, today: date) -> Breakdown:
     )
 
 
+def _quarters(
+    rows: list[dict], *, today: date, start: date | None, end: date | None
+) -> QuarterSeries:
+    counts: dict[Quarter, dict[str, int]] = {}
+    for row in rows:
+        if row["bucket"] in Bucket.DUE:
+            buckets = counts.setdefault(Quarter(row["year"], row["quarter"]), {})
+            buckets[row["bucket"]] = buckets.get(row["bucket"], 0) + row["n"]
+    return quarter_series(counts, today=today, start=start, end=end)
+
+
+def compliance_breakdown(deadlines: QuerySet, *, today: date) -> Breakdown:
+    """The figures in total and per organisation, service area and owner: one query."""
+    return _breakdown(_compliance_rows(deadlines, today=today))
+
+
 def compliance_by_quarter(
     deadlines: QuerySet, *, today: date, start: date | None = None, end: date | None = None
 ) -> QuarterSeries:
     """Due recommendations per quarter, each counted in the quarter of ``compliance.settled_on``
     (the day it was closed, or its due date if that came first): one query."""
-    settled = Least("due_date", Coalesce("completed_on", "due_date"))
-    rows = (
-        _recommendations(deadlines)
-        .annotate(bucket=bucket_expression(today=today))
-        .filter(bucket__in=Bucket.DUE)
-        .annotate(year=ExtractYear(settled), quarter=ExtractQuarter(settled))
-        .values("year", "quarter", "bucket")
-        .annotate(n=Count("pk"))
+    return _quarters(_compliance_rows(deadlines, today=today), today=today, start=start, end=end)
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """The figures and the quarterly series, from the same rows: the series adds up to the
+    due part of ``breakdown.total``. ``lead``: the rate shown first."""
+
+    breakdown: Breakdown
+    quarters: QuarterSeries
+    lead: ComplianceRate
+
+
+def compliance_lead(user, filters: Filters) -> ComplianceRate:
+    """The rate that leads: the chosen organisation's, or else the user's own organisation's
+    (its administrators set it); the LGSCO's reading for a user with no organisation."""
+    organisation = filters.organisation.pk if filters.organisation else user.organisation_id
+    return ComplianceSettings.objects.lead_for(organisation)
+
+
+def compliance_for(user, deadlines: QuerySet, *, today: date, filters: Filters) -> Compliance:
+    """Everything the dashboard's compliance section shows: two queries."""
+    rows = _compliance_rows(deadlines, today=today)
+    return Compliance(
+        breakdown=_breakdown(rows),
+        quarters=_quarters(rows, today=today, start=filters.due_from, end=filters.due_to),
+        lead=compliance_lead(user, filters),
     )
-    counts: dict[Quarter, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(Quarter(row["year"], row["quarter"]), {})[row["bucket"]] = row["n"]
-    return quarter_series(counts, today=today, start=start, end=end)
 
 
 # --- What falls due -------------------------------------------------------------------------
@@ -320,8 +366,7 @@ def programmes_progress(user, filters: Filters) -> list[ProgrammeProgress]:
 class Dashboard:
     today: date
     filters: Filters
-    breakdown: Breakdown
-    quarters: QuarterSeries
+    compliance: Compliance
     timeline: list[Week]
     deadlines: QuerySet  # paginated by the view
     clocks: list
@@ -333,10 +378,7 @@ def dashboard_for(user, *, today: date, filters: Filters) -> Dashboard:
     return Dashboard(
         today=today,
         filters=filters,
-        breakdown=compliance_breakdown(deadlines, today=today),
-        quarters=compliance_by_quarter(
-            deadlines, today=today, start=filters.due_from, end=filters.due_to
-        ),
+        compliance=compliance_for(user, deadlines, today=today, filters=filters),
         timeline=deadline_timeline(deadlines, today=today),
         deadlines=deadlines_by_urgency(deadlines),
         clocks=list(clocks_by_urgency(deadlines)),

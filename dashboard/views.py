@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from deadlines.compliance import ALL_DUE_DEFINITION
+
 from . import charts, presentation, selectors
 from .forms import DashboardFilterForm
 
@@ -30,6 +32,8 @@ def dashboard(request):
     form.is_valid()  # a filter in error is left out of cleaned_data, and so not applied
     filters = selectors.Filters(**form.cleaned_data)
     dashboard = selectors.dashboard_for(request.user, today=today, filters=filters)
+    compliance = dashboard.compliance
+    breakdown, lead = compliance.breakdown, compliance.lead
     return render(
         request,
         "dashboard/dashboard.html",
@@ -37,9 +41,13 @@ def dashboard(request):
             "form": form,
             "today": today,
             "dashboard": dashboard,
-            "figures": presentation.headline(dashboard.breakdown.total),
+            "figures": presentation.headline(breakdown.total, lead=lead),
+            "rates": breakdown.total.rates(lead=lead),
+            "all_due_definition": ALL_DUE_DEFINITION,
+            "breakdown_tables": presentation.breakdown_tables(breakdown, lead=lead),
+            "quarters_table": presentation.quarters_table(compliance.quarters, lead=lead),
             "timeline_chart": charts.timeline_chart(dashboard.timeline, today=today),
-            "compliance_chart": charts.compliance_chart(dashboard.quarters),
+            "compliance_chart": charts.compliance_chart(compliance.quarters, lead=lead),
             "page_obj": Paginator(dashboard.deadlines, PAGE_SIZE).get_page(request.GET.get("page")),
             "programmes": presentation.programme_rows(dashboard.programmes),
         },

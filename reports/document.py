@@ -15,7 +15,16 @@ from datetime import date
 from audits.models import Answer, AuditOutcome, AuditProgramme, Grade, ProgrammeKind
 from audits.presentation import decision_explanation, rate_text
 from audits.selectors import QUESTIONS, findings_summary
-from deadlines.models import Deadline, DeadlineKind, DeadlineStatus, ExtensionStatus, Outcome
+from deadlines.compliance import ALL_DUE_DEFINITION, ComplianceFigures
+from deadlines.models import (
+    ComplianceRate,
+    ComplianceSettings,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    ExtensionStatus,
+    Outcome,
+)
 from ombudsman_tracker.formats import counted, date_text, listed
 from recommendations.models import Recommendation
 
@@ -97,6 +106,7 @@ def report_document(*, report, at: date, status: str) -> ReportDocument:
     Only the records of ``report.organisation`` are read: each council bound by a complaint
     keeps its own recommendations and clocks. ``status`` is the line saying draft or version.
     Live concerns are never in a committee report: they are about a child at risk now.
+    Both compliance rates are given, the one ``report.organisation`` leads with first.
     """
     complaints = list(report.complaints.select_related("ombudsman").order_by("reference"))
     organisation, body = report.organisation, report.body
@@ -121,7 +131,8 @@ def report_document(*, report, at: date, status: str) -> ReportDocument:
         ),
         Heading("Summary", 1),
     ]
-    parts = [_ComplaintPart(complaint, organisation, at) for complaint in complaints]
+    lead = ComplianceSettings.objects.lead_for(organisation)
+    parts = [_ComplaintPart(complaint, organisation, at, lead) for complaint in complaints]
     blocks += [Paragraph(part.summary()) for part in parts]
     for part in parts:
         blocks += part.blocks()
@@ -139,8 +150,8 @@ def _paragraphs(text: str) -> list[str]:
 class _ComplaintPart:
     """One complaint's sections, from a fixed number of queries."""
 
-    def __init__(self, complaint, organisation, at: date):
-        self.complaint, self.organisation, self.at = complaint, organisation, at
+    def __init__(self, complaint, organisation, at: date, lead: ComplianceRate):
+        self.complaint, self.organisation, self.at, self.lead = complaint, organisation, at, lead
         mine = {"complaint": complaint, "organisation": organisation}
         self.recommendations = list(
             Recommendation.objects.filter(**mine)
@@ -154,6 +165,9 @@ class _ComplaintPart:
             .order_by("original_due_date", "due_date", "pk")
         )
         self.clocks = [d for d in self.deadlines if d.is_statutory]
+        self.figures = ComplianceFigures.of(
+            (r.deadline for r in self.recommendations), today=self.at
+        )
         self.programmes = list(
             AuditProgramme.objects.filter(
                 recommendation__complaint=complaint, recommendation__organisation=organisation
@@ -186,7 +200,7 @@ class _ComplaintPart:
             ]
             text += (
                 f"{counted(len(self.recommendations), 'recommendation')} for "
-                f"{self.organisation}: {listed(counts)}."
+                f"{self.organisation}: {listed(counts)}. {_rates_sentence(self.figures, self.lead)}"
             )
         else:
             text += f"No recommendations for {self.organisation} are recorded yet."
@@ -229,6 +243,7 @@ class _ComplaintPart:
                 ],
             )
         )
+        blocks += self._compliance()
         blocks.append(Heading("Evidence", 2))
         evidence = [
             [str(r.number), _evidence_text(item), _date(item.added_at.date())]
@@ -253,6 +268,42 @@ class _ComplaintPart:
             ),
         ]
         return blocks
+
+    # Both compliance rates, the one that leads first
+
+    def _compliance(self) -> list:
+        figures = self.figures
+        if figures.all_due:
+            due = (
+                f"As at {_date(self.at)}, {counted(figures.all_due, 'recommendation')} "
+                f"{'has' if figures.all_due == 1 else 'have'} fallen due: "
+                f"{figures.on_time} complied on time, {figures.late} complied late, "
+                f"{figures.not_complied} not complied and {figures.overdue} still open after "
+                "the due date."
+            )
+        else:
+            due = f"As at {_date(self.at)}, no recommendation has fallen due yet."
+        return [
+            Heading("Compliance rates", 2),
+            Paragraph(
+                f"{due} Two rates are given, because it is not confirmed whether the "
+                "Ombudsman's annual letter counts a recommendation implemented late as "
+                f"complied. {self.organisation} leads with the first. {ALL_DUE_DEFINITION}"
+            ),
+            Table(
+                f"Compliance rates of {self.name}",
+                ["Compliance rate", "What it counts", "Rate", "Recommendations"],
+                [
+                    [
+                        rate.label,
+                        rate.definition,
+                        rate.rate_percent or "None due",
+                        rate.of_due or "None due yet",
+                    ]
+                    for rate in figures.rates(lead=self.lead)
+                ],
+            ),
+        ]
 
     # Statutory clocks
 
@@ -347,6 +398,18 @@ class _ComplaintPart:
             )
         )
         return blocks
+
+
+def _rates_sentence(figures: ComplianceFigures, lead: ComplianceRate) -> str:
+    """Both rates in a sentence, the one that leads first: 'Implemented, late or not: 50%, 1
+    of 2 due (1 late); implemented on time: 0%, 0 of 2 due.'"""
+    if not figures.all_due:
+        return "None has fallen due yet, so there is no compliance rate."
+    first, second = figures.rates(lead=lead)
+    return (
+        f"{first.label}: {first.rate_percent}, {first.of_due}; "
+        f"{second.label.lower()}: {second.rate_percent}, {second.of_due}."
+    )
 
 
 def _evidence_text(evidence) -> str:

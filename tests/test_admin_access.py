@@ -29,7 +29,13 @@ from accounts.roles import Role
 from audits import services as audit_services
 from audits.models import AuditOutcome, AuditProgramme, LiveConcern, SampleCase
 from deadlines import services as deadline_services
-from deadlines.models import Deadline, Extension, ExtensionBasis, StatutoryClockRule
+from deadlines.models import (
+    ComplianceSettings,
+    Deadline,
+    Extension,
+    ExtensionBasis,
+    StatutoryClockRule,
+)
 from organisations.models import Organisation, Team
 from recommendations import services
 from recommendations.models import Complaint, Evidence, Ombudsman, Recommendation
@@ -58,6 +64,7 @@ ADMINISTRATORS_MAY = {
     Recommendation: "v",
     Deadline: "vc",  # the owner only, through deadline_services.deadline_owner_change
     Extension: "v",
+    ComplianceSettings: "vac",  # which compliance rate leads, for their own council
     Evidence: "v",
     CommitteeReport: "v",
     DistributionEntry: "v",
@@ -183,6 +190,7 @@ def _council_records(council, manager, *, slug):
         Deadline: recommendation.deadline,
         Evidence: evidence,
         Extension: extension,
+        ComplianceSettings: ComplianceSettings.objects.create(organisation=council),
         Body: body,
         CommitteeReport: report,
         DistributionEntry: entry,

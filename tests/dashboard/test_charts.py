@@ -7,6 +7,7 @@ import pytest
 from dashboard.charts import BOTTOM, HEIGHT, TOP, compliance_chart, nice_maximum, timeline_chart
 from dashboard.compliance import Quarter, quarter_series, timeline_weeks
 from deadlines.buckets import Bucket
+from deadlines.models import ComplianceRate
 
 TODAY = date(2026, 6, 15)
 PLOT_BOTTOM = HEIGHT - BOTTOM
@@ -29,7 +30,7 @@ def test_the_compliance_chart_draws_each_rate_as_a_share_of_the_full_height():
         today=TODAY,
     )
 
-    chart = compliance_chart(series)
+    chart = compliance_chart(series, lead=ComplianceRate.ON_TIME)
 
     full, half, none = chart.bars
     assert full.y == TOP
@@ -43,11 +44,44 @@ def test_the_compliance_chart_draws_each_rate_as_a_share_of_the_full_height():
         ("Apr\N{EN DASH}Jun", ""),
     ]
     assert [t.label for t in chart.ticks] == ["0%", "25%", "50%", "75%", "100%"]
-    assert chart.title == "Recommendations complied with on time, by quarter"
+    assert chart.title == "Recommendations implemented on time, by quarter"
     assert chart.description == (
-        "The share of due recommendations complied with on time, in each quarter from "
+        "The share of due recommendations implemented on time, in each quarter from "
         "Oct\N{EN DASH}Dec 2025 to Apr\N{EN DASH}Jun 2026. Latest quarter with "
         "recommendations due: Jan\N{EN DASH}Mar 2026, 50% (1 of 2)."
+    )
+
+
+def test_the_compliance_chart_draws_the_rate_that_leads():
+    series = quarter_series(
+        {Quarter(2026, 1): {Bucket.ON_TIME: 1, Bucket.LATE: 1, Bucket.OVERDUE: 2}}, today=TODAY
+    )
+
+    on_time = compliance_chart(series, lead=ComplianceRate.ON_TIME)
+    implemented = compliance_chart(series, lead=ComplianceRate.IMPLEMENTED)
+
+    assert [b.value_label for b in on_time.bars] == ["25%", "\N{EN DASH}"]
+    assert [b.value_label for b in implemented.bars] == ["50%", "\N{EN DASH}"]
+    assert implemented.title == "Recommendations implemented, late or not, by quarter"
+    assert implemented.description.endswith(
+        "Latest quarter with recommendations due: Jan\N{EN DASH}Mar 2026, 50% (2 of 4)."
+    )
+
+
+def test_older_quarters_share_a_first_bar_so_the_chart_counts_every_recommendation_due():
+    series = quarter_series({Quarter(2022, 1): {Bucket.OVERDUE: 3}}, today=date(2026, 11, 29))
+
+    chart = compliance_chart(series, lead=ComplianceRate.IMPLEMENTED)
+
+    assert len(chart.bars) == 13
+    assert chart.bars[0].category == ("Earlier", "")
+    assert chart.bars[0].value_label == "0%"
+    assert chart.bars[1].category == ("Jan\N{EN DASH}Mar", "2024")
+    assert chart.description == (
+        "The share of due recommendations implemented, late or not, in each quarter from "
+        "Jan\N{EN DASH}Mar 2024 to Oct\N{EN DASH}Dec 2026, after one bar for the quarters "
+        "before Jan\N{EN DASH}Mar 2024. Latest quarter with recommendations due: Before "
+        "Jan\N{EN DASH}Mar 2024, 0% (0 of 3)."
     )
 
 

@@ -15,7 +15,10 @@ from dashboard.compliance import (
     timeline_weeks,
 )
 from deadlines.buckets import Bucket, bucket_for
-from deadlines.models import Deadline, DeadlineStatus
+from deadlines.compliance import DEFINITIONS, rates_in_order
+from deadlines.models import ComplianceRate, Deadline, DeadlineStatus
+
+IMPLEMENTED, ON_TIME = ComplianceRate.IMPLEMENTED, ComplianceRate.ON_TIME
 
 TODAY = date(2026, 6, 15)
 
@@ -54,6 +57,78 @@ def test_the_rate_is_on_time_over_all_due_and_leaves_out_open_not_yet_due_and_wi
     assert figures.rate == Fraction(1, 2)
     assert figures.rate_percent == "50%"
     assert (figures.open, figures.due_within_14_days, figures.due_within_30_days) == (4, 1, 2)
+
+
+def rate_values(figures: ComplianceFigures, *, lead=IMPLEMENTED):
+    return [
+        (r.kind, r.counted, r.all_due, r.rate_percent, r.of_due) for r in figures.rates(lead=lead)
+    ]
+
+
+def test_both_rates_count_the_same_recommendations_due_and_differ_only_on_late_ones():
+    figures = ComplianceFigures(
+        overdue=1, due_soon=1, due_month=1, later=1, on_time=3, late=1, not_complied=1,
+        withdrawn=5,
+    )  # fmt: skip
+
+    assert rate_values(figures) == [
+        (IMPLEMENTED, 4, 6, "67%", "4 of 6 due (1 late)"),
+        (ON_TIME, 3, 6, "50%", "3 of 6 due"),
+    ]
+
+
+def test_a_remedy_completed_late_counts_as_implemented_but_not_on_time():
+    assert rate_values(ComplianceFigures(late=2)) == [
+        (IMPLEMENTED, 2, 2, "100%", "2 of 2 due (2 late)"),
+        (ON_TIME, 0, 2, "0%", "0 of 2 due"),
+    ]
+
+
+def test_not_complied_and_still_overdue_count_against_both_rates():
+    assert rate_values(ComplianceFigures(on_time=2, not_complied=1, overdue=1)) == [
+        (IMPLEMENTED, 2, 4, "50%", "2 of 4 due"),
+        (ON_TIME, 2, 4, "50%", "2 of 4 due"),
+    ]
+
+
+def test_recommendations_not_yet_due_give_no_rate_under_either_reading():
+    figures = ComplianceFigures(due_soon=1, due_month=1, later=1, withdrawn=1)
+
+    assert rate_values(figures) == [(IMPLEMENTED, 0, 0, "", ""), (ON_TIME, 0, 0, "", "")]
+    assert [r.rate for r in figures.rates(lead=IMPLEMENTED)] == [None, None]
+
+
+def test_each_rate_from_the_deadlines_themselves():
+    figures = ComplianceFigures.of(
+        [
+            deadline(date(2026, 6, 1), DeadlineStatus.MET, date(2026, 5, 20)),  # on time
+            deadline(date(2026, 6, 1), DeadlineStatus.MET, date(2026, 6, 2)),  # late
+            deadline(date(2026, 6, 1), DeadlineStatus.NOT_MET, date(2026, 6, 3)),  # not complied
+            deadline(date(2026, 6, 10)),  # still open after its due date
+            deadline(date(2026, 7, 1)),  # not yet due: in neither rate
+            deadline(date(2026, 1, 1), DeadlineStatus.WITHDRAWN),  # in neither rate
+        ],
+        today=TODAY,
+    )
+
+    assert rate_values(figures, lead=ON_TIME) == [
+        (ON_TIME, 1, 4, "25%", "1 of 4 due"),
+        (IMPLEMENTED, 2, 4, "50%", "2 of 4 due (1 late)"),
+    ]
+
+
+def test_the_rate_that_leads_comes_first_and_each_says_what_it_counts():
+    assert rates_in_order(IMPLEMENTED) == [IMPLEMENTED, ON_TIME]
+    assert rates_in_order(ON_TIME) == [ON_TIME, IMPLEMENTED]
+    implemented, on_time = ComplianceFigures(on_time=1).rates(lead=IMPLEMENTED)
+    assert (implemented.label, on_time.label) == ("Implemented, late or not", "Implemented on time")
+    assert implemented.definition == DEFINITIONS[IMPLEMENTED]
+    assert implemented.definition.startswith(
+        "Recommendations implemented, on time or late, as a share of all those due."
+    )
+    assert on_time.definition.startswith(
+        "Recommendations implemented on or before the due date in force"
+    )
 
 
 def test_with_nothing_due_there_is_no_rate_rather_than_zero():
@@ -130,15 +205,77 @@ def test_the_quarter_series_runs_from_the_first_due_quarter_to_today_with_gaps_s
     assert series.left_out == 0
 
 
-def test_the_quarter_series_shows_at_most_three_years_and_says_how_many_are_left_out():
+def test_quarters_before_the_last_three_years_are_added_together_so_none_is_left_out():
     series = quarter_series(
-        {Quarter(2015, 1): {Bucket.ON_TIME: 1}, Quarter(2016, 2): {Bucket.OVERDUE: 1}},
+        {
+            Quarter(2015, 1): {Bucket.ON_TIME: 1},
+            Quarter(2016, 2): {Bucket.OVERDUE: 1},
+            Quarter(2026, 1): {Bucket.LATE: 1},
+        },
         today=TODAY,
     )
 
     assert len(series.quarters) == MAX_QUARTERS
-    assert series.quarters[-1].quarter == Quarter(2026, 2)
+    assert (series.quarters[0].quarter, series.quarters[-1].quarter) == (
+        Quarter(2023, 3),
+        Quarter(2026, 2),
+    )
     assert series.left_out == 2
+    assert series.earlier.figures == ComplianceFigures(on_time=1, overdue=1)
+    assert series.earlier.label == "Before Jul\N{EN DASH}Sep 2023"
+    assert series.rows[0] == series.earlier
+    assert len(series.rows) == MAX_QUARTERS + 1
+    assert series.total == ComplianceFigures(on_time=1, overdue=1, late=1)
+    assert series.has_figures
+
+
+def test_recommendations_due_long_ago_and_nothing_since_are_still_charted():
+    """The demo's case: due in February 2022 and still open, nothing due since."""
+    series = quarter_series({Quarter(2022, 1): {Bucket.OVERDUE: 3}}, today=date(2026, 11, 29))
+
+    assert series.has_figures
+    assert series.earlier.figures == ComplianceFigures(overdue=3)
+    assert series.earlier.label == "Before Jan\N{EN DASH}Mar 2024"
+    assert all(not q.figures.all_due for q in series.quarters)
+
+
+def test_a_recommendation_settled_before_the_chosen_start_still_counts():
+    series = quarter_series(
+        {Quarter(2025, 4): {Bucket.ON_TIME: 1}}, today=TODAY, start=date(2026, 4, 1)
+    )
+
+    assert [q.quarter for q in series.quarters] == [
+        Quarter(2025, 4),
+        Quarter(2026, 1),
+        Quarter(2026, 2),
+    ]
+    assert series.total == ComplianceFigures(on_time=1)
+
+
+def test_a_recommendation_closed_on_a_date_still_to_come_extends_the_series():
+    series = quarter_series({Quarter(2026, 4): {Bucket.ON_TIME: 1}}, today=TODAY)
+
+    assert [q.quarter for q in series.quarters] == [
+        Quarter(2026, 2),
+        Quarter(2026, 3),
+        Quarter(2026, 4),
+    ]
+    assert series.total == ComplianceFigures(on_time=1)
+
+
+def test_a_start_after_today_with_nothing_due_still_has_a_quarter_to_chart():
+    series = quarter_series({}, today=TODAY, start=date(2027, 1, 1))
+
+    assert [q.quarter for q in series.quarters] == [Quarter(2026, 2)]
+    assert not series.has_figures
+
+
+def test_only_recommendations_due_count_in_the_series():
+    series = quarter_series(
+        {Quarter(2026, 2): {Bucket.ON_TIME: 1, Bucket.LATER: 3, Bucket.WITHDRAWN: 1}}, today=TODAY
+    )
+
+    assert series.total == ComplianceFigures(on_time=1)
 
 
 def test_the_quarter_series_follows_the_chosen_dates():

@@ -6,30 +6,51 @@ from audits.models import AuditProgramme, ProgrammeKind
 from audits.presentation import decision_explanation
 from audits.threshold import threshold_decision
 from dashboard.compliance import ComplianceFigures
-from dashboard.presentation import headline, programme_rows
-from dashboard.selectors import ProgrammeProgress
+from dashboard.presentation import figures_table, headline, programme_rows
+from dashboard.selectors import GroupFigures, ProgrammeProgress
+from deadlines.models import ComplianceRate
 from ombudsman_tracker.presentation import Tag
 
 
-def test_the_headline_reads_as_sentences():
+def test_the_headline_reads_as_sentences_with_both_rates_the_lgscos_reading_first():
     figures = ComplianceFigures(overdue=1, due_soon=0, on_time=2, late=1)
 
-    assert [(f.value, f.label, f.hint) for f in headline(figures)] == [
-        ("1", "open recommendation", ""),
-        ("1", "overdue", ""),
-        ("0", "due in the next 14 days", ""),
-        ("0", "due in the next 30 days", ""),
-        ("2", "complied on time", ""),
-        ("1", "complied late", ""),
-        ("50%", "compliance rate", "2 on time of 4 due"),
+    assert [
+        (f.id, f.value, f.label, f.hint) for f in headline(figures, lead=ComplianceRate.IMPLEMENTED)
+    ] == [
+        ("open", "1", "open recommendation", ""),
+        ("overdue", "1", "overdue", ""),
+        ("due-14", "0", "due in the next 14 days", ""),
+        ("due-30", "0", "due in the next 30 days", ""),
+        ("on-time", "2", "complied on time", ""),
+        ("late", "1", "complied late", ""),
+        ("rate-implemented", "75%", "implemented, late or not", "3 of 4 due (1 late)"),
+        ("rate-on-time", "50%", "implemented on time", "2 of 4 due"),
     ]
-    assert headline(figures)[1].emphasis == "overdue"
+    assert headline(figures, lead=ComplianceRate.IMPLEMENTED)[1].emphasis == "overdue"
+
+
+def test_the_rate_that_leads_comes_first_in_the_headline_and_the_tables():
+    figures = ComplianceFigures(on_time=2, late=1, overdue=1)
+    groups = [GroupFigures("Croydon Council", figures), GroupFigures("Kent", ComplianceFigures())]
+
+    rates = [f.id for f in headline(figures, lead=ComplianceRate.ON_TIME)][-2:]
+    table = figures_table(groups, figures, lead=ComplianceRate.ON_TIME)
+
+    assert rates == ["rate-on-time", "rate-implemented"]
+    assert table.rate_labels == ["Implemented on time", "Implemented, late or not"]
+    assert [r.rate_percent for r in table.rows[0].rates] == ["50%", "75%"]
+    assert [r.rate_percent for r in table.rows[1].rates] == ["", ""]
+    assert table.total.label == "All"
 
 
 def test_with_nothing_due_the_headline_says_there_is_no_rate():
-    rate = headline(ComplianceFigures(later=2))[-1]
+    rates = headline(ComplianceFigures(later=2), lead=ComplianceRate.IMPLEMENTED)[-2:]
 
-    assert (rate.value, rate.hint) == ("No rate", "No recommendation is due yet")
+    assert [(r.value, r.hint) for r in rates] == [
+        ("No rate", "No recommendation is due yet"),
+        ("No rate", "No recommendation is due yet"),
+    ]
 
 
 def threshold(sample_size, audited, similar):

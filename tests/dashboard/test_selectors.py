@@ -12,7 +12,7 @@ from dashboard import selectors
 from dashboard.compliance import ComplianceFigures, Quarter
 from dashboard.selectors import Filters
 from deadlines.buckets import Bucket, bucket_expression, bucket_for
-from deadlines.models import Deadline, DeadlineKind
+from deadlines.models import ComplianceRate, ComplianceSettings, Deadline, DeadlineKind
 from tests.dashboard.conftest import AT, TODAY
 from tests.factories import population_imported, user_with_role
 
@@ -144,6 +144,64 @@ def test_the_quarters_count_each_recommendation_when_it_was_settled(records, reg
     assert sum((q.figures for q in series.quarters), ComplianceFigures()).all_due == 6
 
 
+@pytest.mark.parametrize(
+    ("today", "filters"),
+    [
+        (TODAY, {}),
+        (TODAY, {"due_from": date(2026, 6, 1), "due_to": date(2026, 6, 30)}),
+        # 10 is due in August, but was complied with in June, before the quarter chosen.
+        (TODAY, {"due_from": date(2026, 8, 1)}),
+        (TODAY, {"owner": "officer"}),
+        # Years on, every recommendation is too old to chart one by one (the demo's case).
+        (date(2030, 6, 15), {}),
+        (date(2030, 6, 15), {"due_to": date(2026, 3, 31)}),
+    ],
+)
+def test_the_quarters_add_up_to_the_figures_above_them(records, regional_manager, today, filters):
+    if "owner" in filters:
+        filters["owner"] = records.officer
+    chosen = Filters(**filters)
+    deadlines = selectors.deadlines_filtered(regional_manager, chosen)
+
+    compliance = selectors.compliance_for(regional_manager, deadlines, today=today, filters=chosen)
+
+    figures = compliance.breakdown.total
+    assert figures.all_due > 0
+    assert compliance.quarters.total == figures.due_part
+    assert compliance.quarters.has_figures
+    assert figures == selectors.compliance_figures(deadlines, today=today)
+
+
+def test_years_on_the_quarters_too_old_to_chart_are_counted_in_one_earlier_row(
+    records, regional_manager
+):
+    deadlines = selectors.deadlines_filtered(regional_manager, Filters())
+
+    series = selectors.compliance_by_quarter(deadlines, today=date(2030, 6, 15))
+
+    # Everything was settled by the end of September 2026: three years before 2030's
+    # first charted quarter (July to September 2027).
+    assert series.quarters[0].quarter == Quarter(2027, 3)
+    assert series.earlier.label == "Before Jul\N{EN DASH}Sep 2027"
+    assert series.earlier.figures == ComplianceFigures(on_time=3, late=1, not_complied=1, overdue=4)
+    assert series.left_out == 4
+
+
+def test_the_rate_that_leads_is_the_chosen_organisations_or_else_the_users_own(
+    records, regional_manager
+):
+    ComplianceSettings.objects.create(organisation=records.kent, lead_rate=ComplianceRate.ON_TIME)
+    nowhere = user_with_role(Role.MANAGER, username="nowhere", sees_all_organisations=True)
+    nowhere.organisation = None
+
+    assert selectors.compliance_lead(regional_manager, Filters()) == ComplianceRate.IMPLEMENTED
+    assert (
+        selectors.compliance_lead(regional_manager, Filters(organisation=records.kent))
+        == ComplianceRate.ON_TIME
+    )
+    assert selectors.compliance_lead(nowhere, Filters()) == ComplianceRate.IMPLEMENTED
+
+
 def test_the_timeline_counts_open_deadlines_of_every_kind_by_week(records, regional_manager):
     programme = audit_services.programme_create(
         recommendation=records.recommendations[7],
@@ -209,6 +267,8 @@ def programmes(records):
             target_sample_size=4,
             threshold_percent=25,
             moderation_percent=25,
+            # A second audit of one recommendation says why (audits.services).
+            another_audit_reason="Set up again with the right criteria" if made else "",
         )
         audit_services.sample_draw(programme=programme, by=manager, at=AT, seed=title)
         for auditor in auditors:

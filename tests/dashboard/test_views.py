@@ -3,15 +3,19 @@
 import html
 import re
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from audits import services as audit_services
+from deadlines.models import ComplianceRate, ComplianceSettings
 from organisations.models import Organisation
 from recommendations.models import Recommendation
 from tests.dashboard.conftest import known_records, stated
@@ -52,7 +56,10 @@ def test_a_manager_sees_the_headline_figures(client, today_records):
     assert element(response, "figure-due-30") == "2 due in the next 30 days"
     assert element(response, "figure-on-time") == "3 complied on time"
     assert element(response, "figure-late") == "1 complied late"
-    assert element(response, "figure-rate") == "50% compliance rate 3 on time of 6 due"
+    assert element(response, "figure-rate-implemented") == (
+        "67% implemented, late or not 4 of 6 due (1 late)"
+    )
+    assert element(response, "figure-rate-on-time") == "50% implemented on time 3 of 6 due"
 
 
 def test_the_page_says_how_the_compliance_rate_is_worked_out(client, today_records):
@@ -60,7 +67,13 @@ def test_the_page_says_how_the_compliance_rate_is_worked_out(client, today_recor
 
     text = element(client.get(URL), "compliance-rate-definition")
 
-    assert "recommendations complied with on time, as a share of all those due" in text
+    assert (
+        "Implemented, late or not: Recommendations implemented, on time or late, as a share of "
+        "all those due. The Ombudsman's annual letter appears to count compliance this way, "
+        "with lateness reported beside it. Implemented on time: Recommendations implemented on "
+        "or before the due date in force (the extended date where the Ombudsman agreed an "
+        "extension), as a share of all those due."
+    ) in text
     assert (
         "All due means every recommendation that has been complied with (on time or late) or "
         "marked not complied, and every one still open after its due date. Open "
@@ -73,10 +86,12 @@ def test_the_breakdown_tables_have_a_row_per_owner_and_a_total(client, today_rec
 
     text = element(client.get(URL), "table-owner")
 
-    # Owner, open, overdue, in 14 days, in 30 days, on time, late, not complied, due, rate
-    assert "Mary Tester 2 0 1 2 1 0 0 1 100%" in text
-    assert "Olu Tester 1 1 0 0 2 1 1 5 40%" in text
-    assert "All 3 1 1 2 3 1 1 6 50%" in text
+    # Owner, open, overdue, in 14 days, in 30 days, on time, late, not complied, due, and the
+    # two rates: implemented late or not (the Ombudsman's reading, first), on time.
+    assert "Implemented, late or not Implemented on time" in text
+    assert "Mary Tester 2 0 1 2 1 0 0 1 100% 100%" in text
+    assert "Olu Tester 1 1 0 0 2 1 1 5 60% 40%" in text
+    assert "All 3 1 1 2 3 1 1 6 67% 50%" in text
 
 
 def test_the_filters_narrow_every_figure(client, today_records):
@@ -85,7 +100,10 @@ def test_the_filters_narrow_every_figure(client, today_records):
     response = client.get(URL, {"owner": today_records.officer.pk})
 
     assert element(response, "figure-open") == "1 open recommendation"
-    assert element(response, "figure-rate") == "40% compliance rate 2 on time of 5 due"
+    assert element(response, "figure-rate-implemented") == (
+        "60% implemented, late or not 3 of 5 due (1 late)"
+    )
+    assert element(response, "figure-rate-on-time") == "40% implemented on time 2 of 5 due"
 
 
 def test_a_date_range_chooses_deadlines_by_their_due_date(client, today_records):
@@ -107,7 +125,7 @@ def test_a_date_range_chooses_deadlines_by_their_due_date(client, today_records)
 
     # 3 (extended to 15 days ago, and complied on time), 5 (overdue) and 7 (due soon).
     assert element(response, "figure-open") == "2 open recommendations"
-    assert element(response, "figure-rate") == "50% compliance rate 1 on time of 2 due"
+    assert element(response, "figure-rate-on-time") == "50% implemented on time 1 of 2 due"
 
 
 def test_dates_the_wrong_way_round_are_shown_as_an_error_and_not_applied(client, today_records):
@@ -188,6 +206,134 @@ def test_statutory_clocks_are_listed_apart_from_the_other_deadlines(client, toda
         < deadlines.index("Overdue")
         < (deadlines.index("25 000 002 recommendation 2"))
     )
+
+
+# --- Compliance: the figures and the chart count the same; the rate that leads -------------
+
+
+def test_recommendations_due_years_ago_are_charted_as_the_figures_count_them(client, db):
+    """As the demo was: the minute's three recommendations, due on 26 February 2022 and still
+    open. The figures said 3 due and 0%, while the chart said nothing had fallen due (its
+    quarters began three years before today)."""
+    croydon = Organisation.objects.create(name="Croydon Council")
+    manager = user_with_role(Role.MANAGER, username="manager", organisation=croydon)
+    complaint = complaint_recorded(by=manager, organisations=[croydon])
+    for number in (1, 2, 3):
+        recommendation_recorded(
+            complaint=complaint, number=number, by=manager, rule=stated(date(2022, 2, 26))
+        )
+    client.force_login(manager)
+
+    response = client.get(URL)
+    text = page_text(response.content.decode())
+
+    assert element(response, "figure-overdue") == "3 overdue"
+    assert element(response, "figure-rate-implemented") == (
+        "0% implemented, late or not 0 of 3 due"
+    )
+    assert element(response, "figure-rate-on-time") == "0% implemented on time 0 of 3 due"
+    assert "No recommendation has fallen due yet" not in text
+    first_quarter_charted = response.context["dashboard"].compliance.quarters.quarters[0]
+    before = f"Before {first_quarter_charted.quarter.label}"
+    # Quarter, on time, late, not complied, still overdue, all due, and the two rates.
+    assert f"{before} 0 0 0 3 3 0% 0%" in element(response, "table-compliance")
+    assert "The first bar adds together 1 earlier quarter with recommendations due" in text
+    assert response.context["compliance_chart"].bars[0].category == ("Earlier", "")
+    assert response.context["compliance_chart"].bars[0].value_label == "0%"
+
+
+def test_on_the_demos_data_the_chart_counts_what_the_figures_count(client, db):
+    call_command("seed_demo", password="demo-password-1", stdout=StringIO())
+    client.force_login(User.objects.get(username="manager"))
+
+    response = client.get(URL)
+
+    compliance = response.context["dashboard"].compliance
+    assert compliance.breakdown.total.all_due > 0
+    assert compliance.quarters.total == compliance.breakdown.total.due_part
+    assert "No recommendation has fallen due yet" not in page_text(response.content.decode())
+
+
+def test_with_nothing_due_neither_the_figures_nor_the_chart_give_a_rate(client, db):
+    croydon = Organisation.objects.create(name="Croydon Council")
+    manager = user_with_role(Role.MANAGER, username="manager", organisation=croydon)
+    recommendation_recorded(
+        complaint=complaint_recorded(by=manager, organisations=[croydon]),
+        by=manager,
+        rule=stated(timezone.localdate() + timedelta(days=60)),
+    )
+    client.force_login(manager)
+
+    response = client.get(URL)
+
+    assert element(response, "figure-rate-implemented") == (
+        "No rate implemented, late or not No recommendation is due yet"
+    )
+    assert "No recommendation has fallen due yet, so there is no compliance rate to chart." in (
+        page_text(response.content.decode())
+    )
+
+
+def _rates_in_page_order(content: str) -> list[str]:
+    return sorted(
+        ["implemented", "on-time"], key=lambda rate: content.index(f'id="figure-rate-{rate}"')
+    )
+
+
+def test_the_ombudsmans_reading_leads_until_an_administrator_chooses_the_other(
+    client, today_records
+):
+    client.force_login(today_records.manager)
+    lgsco_reading = client.get(URL)
+    ComplianceSettings.objects.create(
+        organisation=today_records.croydon, lead_rate=ComplianceRate.ON_TIME
+    )
+    on_time_first = client.get(URL)
+
+    assert _rates_in_page_order(lgsco_reading.content.decode()) == ["implemented", "on-time"]
+    assert _rates_in_page_order(on_time_first.content.decode()) == ["on-time", "implemented"]
+    for response, first, second in [
+        (lgsco_reading, "Implemented, late or not", "Implemented on time"),
+        (on_time_first, "Implemented on time", "Implemented, late or not"),
+    ]:
+        assert f"All due {first} {second}" in element(response, "table-owner")
+        assert f"All due {first} {second}" in element(response, "table-compliance")
+        assert element(response, "compliance-rate-definition").index(f"{first}:") < (
+            element(response, "compliance-rate-definition").index(f"{second}:")
+        )
+        assert response.context["compliance_chart"].title == (
+            f"Recommendations {first.lower()}, by quarter"
+        )
+        # The chart draws the rate that leads, the first of the table's two.
+        chart, table = response.context["compliance_chart"], response.context["quarters_table"]
+        assert [bar.value_label for bar in chart.bars] == [
+            row.rates[0].rate_percent or "\N{EN DASH}" for row in table.rows
+        ]
+        assert table.rows[0].rates[0].label == first
+    lead_bars, other_bars = (
+        [bar.value_label for bar in response.context["compliance_chart"].bars]
+        for response in (lgsco_reading, on_time_first)
+    )
+    assert lead_bars != other_bars  # 2 was complied with late
+
+
+def test_kents_choice_leads_where_the_filter_chooses_kent(client, today_records):
+    regional = user_with_role(
+        Role.MANAGER,
+        username="regional",
+        organisation=today_records.croydon,
+        sees_all_organisations=True,
+    )
+    ComplianceSettings.objects.create(
+        organisation=today_records.kent, lead_rate=ComplianceRate.ON_TIME
+    )
+    client.force_login(regional)
+
+    everyone = client.get(URL)
+    kent = client.get(URL, {"organisation": today_records.kent.pk})
+
+    assert _rates_in_page_order(everyone.content.decode()) == ["implemented", "on-time"]
+    assert _rates_in_page_order(kent.content.decode()) == ["on-time", "implemented"]
 
 
 # --- Who may open it ------------------------------------------------------------------------

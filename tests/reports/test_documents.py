@@ -1,13 +1,24 @@
 """The issued files themselves: the Word document's styles and tables, the PDF's text and tags."""
 
 import io
+import zipfile
+from datetime import date
 
 import pytest
+from django.urls import reverse
 from docx import Document
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from reports.document import ReportDocument, Table, tables_csv
+from accounts.roles import Role
+from deadlines.compliance import DEFINITIONS
+from deadlines.models import ComplianceRate, ComplianceSettings
+from reports import services
+from reports.document import ReportDocument, Table, report_document, tables_csv
+from reports.models import Body
+from tests.dashboard.conftest import AT, TODAY, known_records
+from tests.factories import user_with_role
 from tests.reports.conftest import report_issued
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +58,7 @@ def test_word_document_marks_its_title_and_headings_with_named_styles(issued):
         ("Heading 1", "Summary"),
         ("Heading 1", "Complaint 21 000 001: Cross-border child protection referral"),
         ("Heading 2", "Recommendations"),
+        ("Heading 2", "Compliance rates"),
         ("Heading 2", "Evidence"),
         ("Heading 2", "Next steps"),
         ("Heading 2", "Statutory clocks"),
@@ -128,7 +140,7 @@ def test_word_tables_give_the_statutory_clocks_and_the_planned_and_actual_dates(
         ["s30(5) public notice", "9 December 2021", "Overdue", "Not yet"],
         ["s30(4) public inspection period", "29 December 2021", "Overdue", "Not yet"],
         ["s31(2) response to the Ombudsman", "25 February 2022", "Open", "Not yet"],
-        ["s31(2A)(c) confirmation that action was taken", "25 May 2022", "Open", "Not yet"],
+        ["s31(2A)(c) confirmation that action was taken", "24 May 2022", "Open", "Not yet"],
     ]
     assert timeline == [
         ["What", "Planned", "Due now", "Completed", "Outcome"],
@@ -163,8 +175,8 @@ def test_word_tables_give_the_statutory_clocks_and_the_planned_and_actual_dates(
         ],
         [
             "s31(2A)(c) confirmation that action was taken",
-            "25 May 2022",
-            "25 May 2022",
+            "24 May 2022",
+            "24 May 2022",
             "Not yet",
             "Open",
         ],
@@ -174,7 +186,7 @@ def test_word_tables_give_the_statutory_clocks_and_the_planned_and_actual_dates(
 def test_every_word_table_repeats_its_header_row_and_has_a_title(issued):
     document = _docx(issued)
 
-    assert len(document.tables) == 5
+    assert len(document.tables) == 6
     for table in document.tables:
         first, *others = table.rows
         assert first._tr.trPr.find(qn("w:tblHeader")).get(qn("w:val")) == "true"
@@ -237,7 +249,7 @@ def test_csv_holds_every_table_with_its_caption_and_header(issued):
         "2,Audit 50 cases closed in similar circumstances.,26 February 2022,Open,Open",
         "",
     ]
-    assert lines.count("") == 5
+    assert lines.count("") == 6
 
 
 def test_a_cell_that_excel_would_run_as_a_formula_is_quoted():
@@ -249,6 +261,133 @@ def test_a_cell_that_excel_would_run_as_a_formula_is_quoted():
     tables_csv(document, out)
 
     assert out.getvalue().splitlines()[2] == "'=1+1"
+
+
+# --- Compliance: both rates, each with its definition, the one that leads first ------------
+
+
+@pytest.fixture
+def known(db):
+    """The dashboard's known records (tests/dashboard/conftest.py), on its day: Croydon's
+    21 000 001 has 1 and 3 complied on time, 2 late, 4 not complied and 5 overdue; on 25 000 002
+    it has 10 complied on time, 6 withdrawn, and 7 and 8 not yet due."""
+    return known_records(TODAY)
+
+
+def _known_report(known):
+    clerk = user_with_role(Role.COMMITTEE_CLERK, username="clerk", organisation=known.croydon)
+    complaints = [known.recommendations[n].complaint for n in (1, 10)]
+    draft = services.report_draft_create(
+        organisation=known.croydon,
+        complaints=complaints,
+        body=Body.objects.get(name="General Purposes & Audit Committee", organisation=None),
+        meeting_date=date(2026, 7, 1),
+        asked_to="Note the compliance rates.",
+        by=clerk,
+        at=AT,
+    )
+    return draft, clerk
+
+
+def _compliance_tables(document):
+    return {
+        table.caption: [table.header, *table.rows]
+        for table in document.tables
+        if table.caption.startswith("Compliance rates of")
+    }
+
+
+IMPLEMENTED = DEFINITIONS[ComplianceRate.IMPLEMENTED]
+ON_TIME = DEFINITIONS[ComplianceRate.ON_TIME]
+HEADER = ["Compliance rate", "What it counts", "Rate", "Recommendations"]
+
+
+def test_the_report_gives_both_compliance_rates_each_with_its_definition(known):
+    draft, _ = _known_report(known)
+
+    document = report_document(report=draft, at=TODAY, status="Draft")
+
+    assert _compliance_tables(document) == {
+        "Compliance rates of complaint 21 000 001": [
+            HEADER,
+            ["Implemented, late or not", IMPLEMENTED, "60%", "3 of 5 due (1 late)"],
+            ["Implemented on time", ON_TIME, "40%", "2 of 5 due"],
+        ],
+        # 6 withdrawn, 7 and 8 not yet due: only 10 counts. Kent's 9 is Kent's.
+        "Compliance rates of complaint 25 000 002": [
+            HEADER,
+            ["Implemented, late or not", IMPLEMENTED, "100%", "1 of 1 due"],
+            ["Implemented on time", ON_TIME, "100%", "1 of 1 due"],
+        ],
+    }
+    paragraphs = [block.text for block in document.blocks if block.kind == "paragraph"]
+    assert any(
+        text.startswith(
+            "As at 15 June 2026, 5 recommendations have fallen due: 2 complied on time, 1 "
+            "complied late, 1 not complied and 1 still open after the due date. Two rates are "
+            "given, because it is not confirmed whether the Ombudsman's annual letter counts a "
+            "recommendation implemented late as complied. Croydon Council leads with the first. "
+            "All due means"
+        )
+        for text in paragraphs
+    )
+    assert any(
+        "Implemented, late or not: 60%, 3 of 5 due (1 late); implemented on time: 40%, 2 of 5 "
+        "due." in text
+        for text in paragraphs
+    )
+
+
+def test_a_report_with_nothing_due_yet_says_there_is_no_rate(issued):
+    document = ReportDocument.from_json(issued.content)
+
+    assert _compliance_tables(document) == {
+        "Compliance rates of complaint 21 000 001": [
+            HEADER,
+            ["Implemented, late or not", IMPLEMENTED, "None due", "None due yet"],
+            ["Implemented on time", ON_TIME, "None due", "None due yet"],
+        ]
+    }
+
+
+def test_the_rate_the_council_leads_with_comes_first_in_the_report_and_its_csv(client, known):
+    draft, clerk = _known_report(known)
+    ComplianceSettings.objects.create(organisation=known.croydon, lead_rate=ComplianceRate.ON_TIME)
+    client.force_login(clerk)
+
+    document = report_document(report=draft, at=TODAY, status="Draft")
+    csv = client.get(reverse("reports:report_csv", args=[draft.pk]))
+
+    assert _compliance_tables(document)["Compliance rates of complaint 21 000 001"] == [
+        HEADER,
+        ["Implemented on time", ON_TIME, "40%", "2 of 5 due"],
+        ["Implemented, late or not", IMPLEMENTED, "60%", "3 of 5 due (1 late)"],
+    ]
+    assert any(
+        "Implemented on time: 40%, 2 of 5 due; implemented, late or not: 60%, 3 of 5 due "
+        "(1 late)." in block.text
+        for block in document.blocks
+        if block.kind == "paragraph"
+    )
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    at = lines.index("Compliance rates of complaint 21 000 001")
+    # The draft's CSV is built from today's data: the rates' order is what matters here.
+    assert lines[at + 1] == "Compliance rate,What it counts,Rate,Recommendations"
+    assert lines[at + 2].startswith("Implemented on time,")
+    assert lines[at + 3].startswith('"Implemented, late or not",')
+
+
+def test_an_issued_report_keeps_the_order_it_was_issued_with(known):
+    draft, clerk = _known_report(known)
+    issued = services.report_issue(report=draft, by=clerk, at=AT)
+
+    ComplianceSettings.objects.create(organisation=known.croydon, lead_rate=ComplianceRate.ON_TIME)
+
+    tables = _compliance_tables(ReportDocument.from_json(issued.content))
+    assert [row[0] for row in tables["Compliance rates of complaint 21 000 001"][1:]] == [
+        "Implemented, late or not",
+        "Implemented on time",
+    ]
 
 
 # --- The case audit -------------------------------------------------------------------------
@@ -339,3 +478,131 @@ def test_the_report_gives_the_audit_figures_decision_and_findings(
     assert "Case audit: Audit of 50 cross-border cases" in texts
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
     assert bullets == ["No strategy discussion was held.", "Record which council leads."]
+
+
+# --- Every page: running header, page numbers, and DRAFT on a draft only ---------------------
+
+RUNNING_HEAD = (
+    "Progress on the Ombudsman's recommendations: General Purposes & Audit Committee, "
+    "15\N{NO-BREAK SPACE}February\N{NO-BREAK SPACE}2022"
+)
+
+
+@pytest.fixture
+def draft_document(issued):
+    """The same report as a draft: built from the data now, as its downloads are."""
+    from reports.document import report_document
+    from reports.services import DRAFT_STATUS
+
+    return report_document(report=issued, at=issued.position_at, status=DRAFT_STATUS)
+
+
+def _fields(part) -> list[str]:
+    return [field.get(qn("w:instr")).strip() for field in part._element.iter(qn("w:fldSimple"))]
+
+
+def test_word_pages_carry_the_running_header_and_page_x_of_y(issued):
+    section = _docx(issued).sections[0]
+
+    assert [p.text for p in section.header.paragraphs] == [RUNNING_HEAD]
+    assert [p.text for p in section.footer.paragraphs] == ["Page  of "]
+    assert _fields(section.footer) == ["PAGE", "NUMPAGES"]
+    assert section.footer.paragraphs[0].style.name == "Footer"
+
+
+def test_a_draft_word_document_says_draft_in_every_pages_header(draft_document):
+    from reports.docx import render_docx
+
+    section = Document(io.BytesIO(render_docx(draft_document, draft=True))).sections[0]
+
+    head = section.header.paragraphs[0]
+    assert head.text == f"DRAFT {RUNNING_HEAD}"
+    assert (head.runs[0].text, head.runs[0].bold) == ("DRAFT", True)
+    assert _fields(section.footer) == ["PAGE", "NUMPAGES"]
+
+
+def test_an_issued_word_document_says_draft_nowhere(issued):
+    with issued.docx.open("rb") as file:
+        package = file.read()
+
+    parts = zipfile.ZipFile(io.BytesIO(package))
+    headers = [name for name in parts.namelist() if name.startswith("word/header")]
+    assert headers
+    for name in [*headers, "word/document.xml"]:
+        assert b"DRAFT" not in parts.read(name)
+
+
+def test_a_council_template_keeps_its_header_and_footer_and_gets_the_page_numbers(
+    issued, settings, tmp_path
+):
+    from reports.docx import render_docx
+
+    template = Document()
+    template.sections[0].header.paragraphs[0].text = "Croydon Council: OFFICIAL"
+    template.sections[0].footer.paragraphs[0].text = "Children's Services"
+    template.save(tmp_path / "council.docx")
+    settings.REPORTS_DOCX_TEMPLATE = str(tmp_path / "council.docx")
+
+    rendered = render_docx(ReportDocument.from_json(issued.content))
+
+    section = Document(io.BytesIO(rendered)).sections[0]
+
+    assert [p.text for p in section.header.paragraphs] == [
+        "Croydon Council: OFFICIAL",
+        RUNNING_HEAD,
+    ]
+    assert [p.text for p in section.footer.paragraphs] == ["Children's Services", "Page  of "]
+    assert _fields(section.footer) == ["PAGE", "NUMPAGES"]
+
+
+def test_a_council_template_that_numbers_its_pages_gets_no_second_number(
+    issued, draft_document, settings, tmp_path
+):
+    from reports.docx import render_docx
+
+    template = Document()
+    template.sections[0].different_first_page_header_footer = True
+    template.sections[0].first_page_header.paragraphs[0].text = "Croydon Council letterhead"
+    footer = template.sections[0].footer.paragraphs[0]
+    footer.text = "Page "
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE \\* MERGEFORMAT")
+    footer._p.append(field)
+    template.save(tmp_path / "council.docx")
+    settings.REPORTS_DOCX_TEMPLATE = str(tmp_path / "council.docx")
+
+    section = Document(io.BytesIO(render_docx(draft_document, draft=True))).sections[0]
+
+    assert _fields(section.footer) == ["PAGE \\* MERGEFORMAT"]
+    assert [p.text for p in section.header.paragraphs] == [f"DRAFT {RUNNING_HEAD}"]
+    assert [p.text for p in section.first_page_header.paragraphs] == [
+        "Croydon Council letterhead",
+        f"DRAFT {RUNNING_HEAD}",
+    ]
+    assert _fields(section.first_page_footer) == ["PAGE", "NUMPAGES"]
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_pdf_pages_carry_the_running_header_and_page_x_of_y_and_no_draft_once_issued(issued):
+    with issued.pdf.open("rb") as file:
+        pages = _pdf_pages(file.read())
+
+    count = len(pages)
+    assert count > 1
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {count}" in text
+        assert "Croydon Council Progress on the Ombudsman's recommendations:" in text
+        assert "DRAFT" not in text
+
+
+def test_a_draft_pdf_says_draft_on_every_page(draft_document):
+    from reports.pdf import render_pdf
+
+    pages = _pdf_pages(render_pdf(draft_document, draft=True))
+
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert text.count("DRAFT") == 2  # in the header and across the page
