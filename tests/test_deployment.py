@@ -248,7 +248,9 @@ def test_ci_runs_the_readmes_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^bin/test\b", ci, re.MULTILINE)
     bin_test = (ROOT / "bin" / "test").read_text()
-    assert re.search(r'^exec \.venv/bin/pytest "\$@"$', bin_test, re.MULTILINE)
+    # The whole suite, in as many processes as the machine has cores unless the caller says.
+    assert re.search(r'^exec \.venv/bin/pytest "\$\{parallel\[@\]\}" "\$@"$', bin_test, re.M)
+    assert re.search(r"^parallel=\(-n auto --dist load\)$", bin_test, re.MULTILINE)
 
 
 @pytest.mark.parametrize("script", ["bin/setup", "bin/demo", "bin/test", ".ci/run"])
