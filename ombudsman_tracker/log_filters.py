@@ -29,8 +29,8 @@ class ForbiddenOnOneLine(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) != 403:
-            return True
+        if getattr(record, "status_code", None) != 403 or getattr(record, "on_one_line", False):
+            return True  # not a refusal, or rewritten already by this filter on another handler
         request = getattr(record, "request", None)
         reason = self._reason(record)
         record.msg = "Forbidden: user %s, path %s, reason: %s"
@@ -40,6 +40,7 @@ class ForbiddenOnOneLine(logging.Filter):
             reason,
         )
         record.exc_info = record.exc_text = record.stack_info = None
+        record.on_one_line = True
         return True
 
     @staticmethod

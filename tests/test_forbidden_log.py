@@ -3,14 +3,18 @@ id), where (the path) and why: never a traceback, which would bury the refusals 
 looks for among errors (settings.LOGGING, ombudsman_tracker.log_filters)."""
 
 import logging
+import sys
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseForbidden
 from django.test import Client
 from django.urls import reverse
 from django.utils.log import log_response
+
+from ombudsman_tracker.log_filters import ForbiddenOnOneLine
 
 # The console handler's format, as a line of the log reads.
 LINE = logging.Formatter(settings.LOGGING["formatters"]["line"]["format"])
@@ -63,3 +67,26 @@ def test_a_newline_in_the_path_cannot_start_a_second_line(rf, caplog):
         r"WARNING django.request: Forbidden: user anonymous, path /complaints/1/\nWARNING "
         "forged entry, reason: forbidden"
     ]
+
+
+def test_the_reason_survives_logging_configured_twice(rf):
+    """A second ``dictConfig`` (a Celery worker starting in the process does one) adds a
+    second filter to the logger: the record it rewrote first keeps its reason."""
+    request = rf.get("/complaints/add/")
+    request.user = AnonymousUser()
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Forbidden", (), None
+    )
+    record.status_code, record.request = 403, request
+    try:
+        raise PermissionDenied("needs the permission recommendations.add_complaint")
+    except PermissionDenied:
+        record.exc_info = sys.exc_info()
+
+    for _ in range(2):
+        assert ForbiddenOnOneLine().filter(record)
+
+    assert LINE.format(record) == (
+        "WARNING django.request: Forbidden: user anonymous, path /complaints/add/, "
+        "reason: needs the permission recommendations.add_complaint"
+    )
