@@ -6,8 +6,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.db import connection, connections, transaction
+from django.test import Client, TransactionTestCase, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -170,6 +170,26 @@ def shared_database_url() -> str:
     return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
 
 
+# --- The order of the files ----------------------------------------------------------------
+# bin/test hands each process whole files (--dist loadfile), in the order collected. Files of
+# transactional tests (browser stories, real workers, faults) take seconds a test: started
+# first, they leave the quick files to even out the processes' ends, where they came last.
+# Each file's tests stay together, so a module's shared records are made once.
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering, which this keeps in a file
+def pytest_collection_modifyitems(items):
+    def transactional(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        return bool(marker and marker.kwargs.get("transaction"))
+
+    slow_files = {item.path for item in items if transactional(item)}
+    first_seen = {}
+    for position, item in enumerate(items):
+        first_seen.setdefault(item.path, position)
+    items.sort(key=lambda item: (item.path not in slow_files, first_seen[item.path]))
+
+
 # --- Emptying the test database quickly -----------------------------------------------------
 # After each transactional test (browser stories, real workers, threads) Django empties the
 # database with one TRUNCATE of every table, and for serialized_rollback reloads the rows the
@@ -231,8 +251,9 @@ def _reload_in_bulk(original):
                     )
                     for value in values
                 ]
-        # The first such test finds the rows still there (nothing has emptied the database
-        # yet), where Django's one-by-one saves would update them: leave them as they are.
+        # A serialized_rollback test finds the rows already there (put back when the database
+        # was last emptied, or never emptied yet), where Django's one-by-one saves would update
+        # them: leave them as they are.
         with atomic(using=alias), self.connection.constraint_checks_disabled():
             for model, objects in (rows | links).items():
                 model._base_manager.using(alias).bulk_create(objects, ignore_conflicts=True)
@@ -241,12 +262,44 @@ def _reload_in_bulk(original):
     return deserialize_db_from_string
 
 
+# Django empties the database after each transactional test and leaves it empty, so it runs
+# those tests last; ``--dist loadfile`` runs a file's tests together instead, and a later file
+# would find no roles, permissions or ombudsmen. So the rows the migrations made are put back
+# as soon as the database is emptied, with the same primary keys, and every test, in any
+# order, starts from the migrated database.
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, keeping a copy of the migrated rows even if no test asks for one."""
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def _fixture_teardown_refilled(self):
+    for alias in self._databases_names(include_mirrors=False):
+        connection = connections[alias]
+        call_command(
+            "flush",
+            verbosity=0,
+            interactive=False,
+            database=alias,
+            reset_sequences=False,
+            inhibit_post_migrate=True,  # the copy holds what post_migrate makes too
+        )
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _quick_database_emptying():
     from django.db.backends.postgresql.creation import DatabaseCreation
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", _fixture_teardown_refilled)
         patch.setattr(
             DatabaseOperations, "sql_flush", _flush_by_delete(DatabaseOperations.sql_flush)
         )

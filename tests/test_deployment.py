@@ -250,7 +250,7 @@ def test_ci_runs_the_readmes_test_command():
     bin_test = (ROOT / "bin" / "test").read_text()
     # The whole suite, in as many processes as the machine has cores unless the caller says.
     assert re.search(r'^exec \.venv/bin/pytest "\$\{parallel\[@\]\}" "\$@"$', bin_test, re.M)
-    assert re.search(r"^parallel=\(-n auto --dist load\)$", bin_test, re.MULTILINE)
+    assert re.search(r"^parallel=\(-n auto --dist loadfile\)$", bin_test, re.MULTILINE)
 
 
 @pytest.mark.parametrize("script", ["bin/setup", "bin/demo", "bin/test", ".ci/run"])
