@@ -7,6 +7,7 @@ model admin is covered (and ``ADMINISTRATORS_MAY`` must say what the role may do
 The records are made once for the module (``world``); each test runs in a savepoint.
 """
 
+from collections.abc import Mapping
 from datetime import date
 from html.parser import HTMLParser
 
@@ -271,16 +272,32 @@ def _fresh(record):
     return type(record).objects.get(pk=record.pk)
 
 
+class _Fresh(Mapping):
+    """The module's records, each read afresh from the database when a test first asks for
+    it (so no test sees another's changes to them in memory, and none reads what it never
+    uses)."""
+
+    def __init__(self, records):
+        self._records, self._read = records, {}
+
+    def __getitem__(self, key):
+        if key not in self._read:
+            record = self._records[key]
+            self._read[key] = _Fresh(record) if isinstance(record, dict) else _fresh(record)
+        return self._read[key]
+
+    def __iter__(self):
+        return iter(self._records)
+
+    def __len__(self):
+        return len(self._records)
+
+
 @pytest.fixture
 def records(world, db):
-    """The module's records, fresh from the database (so no test sees another's changes to
-    them in memory), with this test's changes rolled back after it (``db``)."""
-    return {
-        key: {model: _fresh(record) for model, record in value.items()}
-        if isinstance(value, dict)
-        else _fresh(value)
-        for key, value in world.items()
-    }
+    """The module's records, fresh from the database, with this test's changes rolled back
+    after it (``db``)."""
+    return _Fresh(world)
 
 
 @pytest.fixture
