@@ -114,6 +114,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Each request reusing its process's connection saves opening one (about 7 ms a request on
+# PostgreSQL); one found broken is replaced before use rather than failing the request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A server that does not answer costs a new connection five seconds, not a hung process.
     # A connect_timeout given in DATABASE_URL (?connect_timeout=N) wins.
