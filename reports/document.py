@@ -1,7 +1,10 @@
 """The content of a committee report, built once and rendered as Word, PDF, HTML and CSV.
 
-``report_document`` reads the data and returns a ``ReportDocument``: a title, a few facts and a
-list of blocks (headings, paragraphs, bullet lists, tables) holding only text. The renderers
+``report_document`` reads the data and returns a ``ReportDocument``: a title, a few facts, the
+body's blocks (headings, paragraphs, tables) holding only text, and an appendix listing the
+cases of each case audit. The body summarises what an audit found in counts, so its length does
+not grow with the audit: a full audit of 600 cases adds its 600 case references to the appendix
+and nothing to the body. The renderers
 (``reports.docx``, ``reports.pdf``, the preview template, ``tables_csv``) lay the blocks out and
 decide nothing, so every format says the same. An issued report keeps its document as JSON
 (``to_json``), so its preview and CSV show what its files show, whatever changes later.
@@ -12,9 +15,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from audits.models import Answer, AuditOutcome, AuditProgramme, Grade, ProgrammeKind
+from audits.models import Answer, AuditOutcome, AuditProgramme, Grade, ProgrammeKind, SampleCase
 from audits.presentation import decision_explanation, rate_text
-from audits.selectors import QUESTIONS, findings_summary
+from audits.selectors import QUESTIONS, counted_outcomes, findings_summary
 from deadlines.compliance import ALL_DUE_DEFINITION, ComplianceFigures
 from deadlines.models import (
     ComplianceRate,
@@ -48,6 +51,9 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Bullets:
+    """A bullet list. Reports no longer make them, but those issued before keep theirs (each
+    audited case's findings) in their stored content, which their preview and CSV still read."""
+
     items: list[str]
     kind: str = "bullets"
 
@@ -68,16 +74,20 @@ class ReportDocument:
     title: str
     facts: list[tuple[str, str]]
     blocks: list = field(default_factory=list)
+    # After the body, on a new page: a table per case audit, a row per team and outcome with its
+    # cases' references. Empty when no sample is drawn (and in reports issued before it existed).
+    appendix: list = field(default_factory=list)
 
     @property
     def tables(self) -> list[Table]:
-        return [block for block in self.blocks if block.kind == "table"]
+        return [block for block in (*self.blocks, *self.appendix) if block.kind == "table"]
 
     def to_json(self) -> dict:
         return {
             "title": self.title,
             "facts": [list(fact) for fact in self.facts],
             "blocks": [asdict(block) for block in self.blocks],
+            "appendix": [asdict(block) for block in self.appendix],
         }
 
     @classmethod
@@ -85,8 +95,13 @@ class ReportDocument:
         return cls(
             title=data["title"],
             facts=[tuple(fact) for fact in data["facts"]],
-            blocks=[BLOCK_TYPES[block["kind"]](**block) for block in data["blocks"]],
+            blocks=_blocks(data["blocks"]),
+            appendix=_blocks(data.get("appendix", [])),
         )
+
+
+def _blocks(data: list[dict]) -> list:
+    return [BLOCK_TYPES[block["kind"]](**block) for block in data]
 
 
 def _date(day: date | None) -> str:
@@ -138,7 +153,25 @@ def report_document(*, report, at: date, status: str) -> ReportDocument:
         blocks += part.blocks()
     blocks += [Heading("What the meeting is asked to do", 1)]
     blocks += [Paragraph(text) for text in _paragraphs(report.asked_to)]
-    return ReportDocument(title=TITLE, facts=facts, blocks=blocks)
+    cases = [block for part in parts for block in part.appendix()]
+    return ReportDocument(
+        title=TITLE, facts=facts, blocks=blocks, appendix=_appendix(cases) if cases else []
+    )
+
+
+APPENDIX = "Appendix: the cases audited"
+
+
+def _appendix(cases: list) -> list:
+    return [
+        Heading(APPENDIX, 1),
+        Paragraph(
+            "Every case in each audit's sample by its pseudonymised case reference, grouped by "
+            "its team and its outcome: the overall grade and whether it shows similar issues, "
+            "as its auditor submitted them or as a manager settled them after moderation."
+        ),
+        *cases,
+    ]
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -351,6 +384,20 @@ class _ComplaintPart:
             blocks += _audit_blocks(programme)
         return blocks
 
+    def appendix(self) -> list:
+        """Each drawn sample's cases, for the report's appendix."""
+        blocks = []
+        for programme in (p for p in self.programmes if p.is_drawn):
+            blocks += [
+                Heading(programme.title, 2),
+                Table(
+                    f"Cases in the sample of {programme.title}, by team and outcome",
+                    ["Team", "Outcome", "Cases"],
+                    _case_groups(programme),
+                ),
+            ]
+        return blocks
+
     # The agreed timeline: planned against actual dates
 
     def _timeline(self) -> list:
@@ -498,11 +545,46 @@ def _audit_blocks(programme) -> list:
                 f"{summary.median_days_to_strategy_discussion:g} days."
             )
         )
-    if summary.findings:
-        blocks += [Paragraph("What the auditors found:"), Bullets(summary.findings)]
-    if summary.learning:
-        blocks += [Paragraph("Learning the auditors identified:"), Bullets(summary.learning)]
+    blocks.append(Paragraph(_written_text(summary)))
     return blocks
+
+
+def _written_text(summary) -> str:
+    """How many cases have written findings and learning, and where to read them. Not the text
+    itself: a line per case would grow the report with the audit, and the programme's page
+    shows the auditors' words only to those who run the audit."""
+    audited = summary.threshold.audited
+    return (
+        f"The auditors wrote findings on {len(summary.findings)} and learning on "
+        f"{len(summary.learning)} of the {counted(audited, 'audited case')}. Those who run the "
+        "audit read them, and the cases' references, on its page in the tracker. The appendix "
+        "counts the sample's cases by team and outcome."
+    )
+
+
+NOT_AUDITED = "Not audited yet"
+
+
+def _outcome(outcome) -> tuple[tuple, str]:
+    """A case's counted outcome in words, after a key that orders them by grade, best first."""
+    if outcome is None:
+        return (len(Grade.values),), NOT_AUDITED
+    similar = "similar issues" if outcome.similar_issues else "no similar issues"
+    key = (Grade.values.index(outcome.grade), not outcome.similar_issues)
+    return key, f"{outcome.get_grade_display()}, {similar}"
+
+
+def _case_groups(programme) -> list[list[str]]:
+    """The sample's cases counted by team and outcome: a row for each pair, never a row per
+    case, so the report does not grow with the audit. No case references: which cases were
+    audited is need-to-know, on the programme's page for those who run the audit, while the
+    report goes to everyone who reads reports and to committees."""
+    outcomes = {outcome.sample_case_id: outcome for outcome in counted_outcomes(programme)}
+    cases = SampleCase.objects.filter(programme=programme).values_list("pk", "case__team")
+    groups = Counter(
+        (team, _outcome(outcomes.get(pk))) for pk, team in cases.iterator(chunk_size=2000)
+    )
+    return [[team, outcome, str(count)] for (team, (_, outcome)), count in sorted(groups.items())]
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -4,7 +4,12 @@ Headings use "Heading 1" and "Heading 2", lists "List Bullet", tables "Table Gri
 first row marked as a header row that repeats on every page (``w:tblHeader``) and a title for
 screen readers (``w:tblCaption``). A council restyles the report by supplying its own Word
 document through the ``REPORTS_DOCX_TEMPLATE`` setting: its styles are used and its body text
-is dropped. A style the template lacks falls back to the paragraph's default.
+is dropped. A style the template lacks falls back to the paragraph's default. The appendix
+starts on a new page.
+
+Each style is looked up by name once per document (``_Styles``): python-docx looks a name up by
+reading every style in the document, and did so for each paragraph: over half the time a report
+touching a full audit took.
 
 Every page has a running header (``reports.page_marks``: DRAFT first on a draft) and a footer
 "Page X of Y" from Word's PAGE and NUMPAGES fields, which Word and LibreOffice fill in as they lay
@@ -18,6 +23,7 @@ from io import BytesIO
 
 from django.conf import settings
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
@@ -40,8 +46,25 @@ def _blank_document():
 STYLES = ("Title", "Heading 1", "Heading 2", "List Bullet", "Caption", "Table Grid")
 
 
-def _style(document, name):
-    return name if name in document.styles else None
+class _Styles:
+    """The document's styles by kind and name, read once: each one's style id, or None where
+    the document lacks it (the paragraph or table then keeps its default)."""
+
+    def __init__(self, document):
+        self._ids = {(style.type, style.name): style.style_id for style in document.styles}
+
+    def paragraph(self, container, text: str = "", style: str | None = None):
+        """A paragraph added to ``container`` (the document, a header or a footer)."""
+        paragraph = container.add_paragraph(text)
+        self.apply(paragraph, style)
+        return paragraph
+
+    def apply(self, paragraph, style: str | None) -> None:
+        if style_id := self._ids.get((WD_STYLE_TYPE.PARAGRAPH, style)):
+            paragraph._p.style = style_id
+
+    def table(self, table, style: str) -> None:
+        table._tbl.tblStyle_val = self._ids.get((WD_STYLE_TYPE.TABLE, style))
 
 
 def _mark_header_row(row):
@@ -51,10 +74,10 @@ def _mark_header_row(row):
     row._tr.get_or_add_trPr().append(header)
 
 
-def _add_table(document, table):
-    document.add_paragraph(table.caption, style=_style(document, "Caption"))
+def _add_table(document, styles: _Styles, table):
+    styles.paragraph(document, table.caption, "Caption")
     grid = document.add_table(rows=1, cols=len(table.header))
-    grid.style = _style(document, "Table Grid")
+    styles.table(grid, "Table Grid")
     caption = OxmlElement("w:tblCaption")
     caption.set(qn("w:val"), table.caption)
     grid._tbl.tblPr.append(caption)
@@ -102,16 +125,15 @@ def _numbers_pages(part) -> bool:
     return any(_PAGE_FIELD.match(instruction) for instruction in instructions)
 
 
-def _new_paragraph(part, document, style: str):
+def _new_paragraph(part, styles: _Styles, style: str):
     """The part's one empty paragraph (a header or footer just made has one), or a new one
     after the template's content."""
     paragraphs = part.paragraphs
     if len(part._element) == 1 and len(paragraphs) == 1 and not paragraphs[0].runs:
         paragraph = paragraphs[0]
-    else:
-        paragraph = part.add_paragraph()
-    paragraph.style = _style(document, style)
-    return paragraph
+        styles.apply(paragraph, style)
+        return paragraph
+    return styles.paragraph(part, style=style)
 
 
 def _headers_and_footers(document):
@@ -126,48 +148,56 @@ def _headers_and_footers(document):
     return pairs
 
 
-def _mark_pages(document, report: ReportDocument, *, draft: bool) -> None:
+def _mark_pages(document, styles: _Styles, report: ReportDocument, *, draft: bool) -> None:
     for header, footer in _headers_and_footers(document):
         numbered = _numbers_pages(header) or _numbers_pages(footer)
-        head = _new_paragraph(header, document, "Header")
+        head = _new_paragraph(header, styles, "Header")
         if draft:
             head.add_run(DRAFT_MARK).bold = True
             head.add_run(" ")
         head.add_run(running_head(report))
         if not numbered:
-            foot = _new_paragraph(footer, document, "Footer")
+            foot = _new_paragraph(footer, styles, "Footer")
             foot.add_run("Page ")
             _field(foot, "PAGE")
             foot.add_run(" of ")
             _field(foot, "NUMPAGES")
 
 
+def _add_blocks(document, styles: _Styles, blocks) -> None:
+    for block in blocks:
+        match block.kind:
+            case "heading":
+                styles.paragraph(document, block.text, f"Heading {block.level}")
+            case "paragraph":
+                document.add_paragraph(block.text)
+            case "bullets":
+                for item in block.items:
+                    styles.paragraph(document, item, "List Bullet")
+            case "table":
+                _add_table(document, styles, block)
+
+
 def render_docx(report: ReportDocument, *, draft: bool = False) -> bytes:
     """The report as a Word document; ``draft`` marks every page's header DRAFT."""
     document = _blank_document()
-    _mark_pages(document, report, draft=draft)
+    styles = _Styles(document)
+    _mark_pages(document, styles, report, draft=draft)
     _set_language(document, "en-GB")
     properties = document.core_properties
     properties.title = report.title
     properties.subject = " ".join(value for _, value in report.facts[:2])
     properties.author = settings.COUNCIL_NAME
     properties.language = "en-GB"
-    document.add_paragraph(report.title, style=_style(document, "Title"))
+    styles.paragraph(document, report.title, "Title")
     for label, value in report.facts:
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
         paragraph.add_run(value)
-    for block in report.blocks:
-        match block.kind:
-            case "heading":
-                document.add_paragraph(block.text, style=_style(document, f"Heading {block.level}"))
-            case "paragraph":
-                document.add_paragraph(block.text)
-            case "bullets":
-                for item in block.items:
-                    document.add_paragraph(item, style=_style(document, "List Bullet"))
-            case "table":
-                _add_table(document, block)
+    _add_blocks(document, styles, report.blocks)
+    if report.appendix:
+        document.add_page_break()
+        _add_blocks(document, styles, report.appendix)
     out = BytesIO()
     document.save(out)
     return out.getvalue()

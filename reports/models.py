@@ -106,7 +106,8 @@ def issued_file_path(instance, filename):
 class CommitteeReport(models.Model):
     """A clerk's progress report on one or more complaints, for a body's meeting.
 
-    A draft is built from the data each time it is opened. Issuing it stores the Word and PDF
+    A draft is built from the data each time it is opened (its Word and PDF files are laid out
+    once for each thing it says: ``reports.drafts``). Issuing it stores the Word and PDF
     files, their checksums and the content they were built from, with who issued it and when,
     and gives it the next version number for its complaints, body and meeting.
     """

@@ -25,10 +25,9 @@ from viewlog.services import ViewKind, view_record
 
 from . import selectors, services
 from .document import ReportDocument, report_document, tables_csv
-from .docx import render_docx
+from .drafts import draft_file
 from .forms import DistributionForm, DistributionOutcomeForm, ReportChangeForm, ReportForm
 from .models import CommitteeReport, ReportStatus
-from .pdf import render_pdf
 
 PAGE_SIZE = 25
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -181,7 +180,7 @@ def report_docx(request, pk):
             content_type=DOCX_TYPE,
         )
     return FileResponse(
-        io.BytesIO(render_docx(_document(report), draft=True)),
+        io.BytesIO(draft_file(_document(report), kind="docx")),
         as_attachment=True,
         filename=f"{_file_stem(report)}.docx",
         content_type=DOCX_TYPE,
@@ -206,7 +205,7 @@ def report_pdf(request, pk):
             content_type="application/pdf",
         )
     return FileResponse(
-        io.BytesIO(render_pdf(_document(report), draft=True)),
+        io.BytesIO(draft_file(_document(report), kind="pdf")),
         as_attachment=True,
         filename=f"{_file_stem(report)}.pdf",
         content_type="application/pdf",

@@ -476,8 +476,44 @@ def test_the_report_gives_the_audit_figures_decision_and_findings(
         "circumstances is needed."
     ) in texts
     assert "Case audit: Audit of 50 cross-border cases" in texts
-    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
-    assert bullets == ["No strategy discussion was held.", "Record which council leads."]
+    assert (
+        "The auditors wrote findings on 1 and learning on 1 of the 3 audited cases. Those who run "
+        "the audit read them, and the cases' references, on its page in the tracker. The "
+        "appendix counts the sample's cases by team and outcome."
+    ) in texts
+    assert not [p for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert "No strategy discussion was held." not in texts
+
+
+def test_the_appendix_lists_the_sample_by_team_and_outcome_after_the_body(
+    audited, complaint, croydon, committee, clerk
+):
+    report = report_issued(complaint=complaint, organisation=croydon, body=committee, by=clerk)
+    document = _docx(report)
+    # The outcomes went to the first three cases drawn; the fourth is still to audit.
+    drawn = [sc.case.case_reference for sc in audited.sample_cases.order_by("position")]
+    texts = " ".join(p.text for p in document.paragraphs)
+
+    _, cases = _table(document, ["Team", "Outcome"])
+    headings = [p.text for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2")][
+        -3:
+    ]
+
+    assert cases == [
+        ["Team", "Outcome", "Cases"],
+        ["Front Door", "Good, no similar issues", "1"],
+        ["Front Door", "Requires improvement, similar issues", "1"],
+        ["Front Door", "Inadequate, similar issues", "1"],
+        ["Front Door", "Not audited yet", "1"],
+    ]
+    assert not [reference for reference in drawn if reference in texts]  # need-to-know
+    assert headings == [
+        "What the meeting is asked to do",
+        "Appendix: the cases audited",
+        "Audit of 50 cross-border cases",
+    ]
+    starts = next(n for n, p in enumerate(document.paragraphs) if p.text == headings[1])
+    assert document.paragraphs[starts - 1]._p.xpath("./w:r/w:br[@w:type='page']")
 
 
 # --- Every page: running header, page numbers, and DRAFT on a draft only ---------------------
