@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from organisations.admin_access import OrganisationScopedAdmin, SharedReferenceAdmin, ViewOnly
 
-from .models import Reminder, ReminderSchedule
+from .models import ManagerDigest, Reminder, ReminderSchedule
 
 
 @admin.register(ReminderSchedule)
@@ -33,8 +33,27 @@ class ReminderAdmin(OrganisationScopedAdmin, ViewOnly, admin.ModelAdmin):
     """The record of what was sent: read only, since it is what makes each send happen once."""
 
     organisation_path = "deadline__organisation"
-    list_display = ["deadline", "stage", "for_due_date", "recipient", "status", "sent_at"]
+    list_display = ["deadline", "stage", "for_due_date", "sent_to", "status", "sent_at"]
     list_filter = ["status", "is_escalation", "deadline__kind"]
     search_fields = ["deadline__title", "recipient__username", "recipient__email"]
     list_select_related = ["deadline", "recipient"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="recipient", ordering="recipient")
+    def sent_to(self, reminder):
+        # No recipient: each manager responsible got it in a digest (see the field's help).
+        return reminder.recipient or "The managers responsible, in their digests"
+
+
+@admin.register(ManagerDigest)
+class ManagerDigestAdmin(OrganisationScopedAdmin, ViewOnly, admin.ModelAdmin):
+    """One email per manager and dispatch listing the deadlines that need them: those overdue or
+    without an owner, of their organisation, whose owner's team or complaint's service area is
+    the manager's team (or every one of the organisation if no manager has that team)."""
+
+    organisation_path = "recipient__organisation"
+    list_display = ["recipient", "dispatched_at", "status", "listed", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["recipient__username", "recipient__email"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "dispatched_at"

@@ -26,3 +26,14 @@ def digest_send(recipient, reminders) -> None:
         },
         to=[recipient.email],
     )
+
+
+def manager_digest_send(recipient, reminders) -> None:
+    send_templated(
+        "reminders/emails/manager_digest",
+        {
+            "recipient": recipient,
+            "items": [(r, settings.SITE_URL + r.deadline.get_absolute_url()) for r in reminders],
+        },
+        to=[recipient.email],
+    )

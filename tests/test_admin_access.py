@@ -40,7 +40,7 @@ from deadlines.models import (
 from organisations.models import Organisation, Team
 from recommendations import services
 from recommendations.models import Complaint, Evidence, Ombudsman, Recommendation
-from reminders.models import Reminder, ReminderSchedule
+from reminders.models import ManagerDigest, Reminder, ReminderSchedule
 from reports import services as report_services
 from reports.models import Body, BodyKind, CommitteeReport, DistributionEntry
 from tests.factories import (
@@ -77,6 +77,7 @@ ADMINISTRATORS_MAY = {
     AccessAttempt: "vd",  # a sign-in lockout: deleting it lifts the lock
     AccessFailureLog: "v",
     Reminder: "",
+    ManagerDigest: "",
     # Shared by every council: only a superuser changes them.
     Ombudsman: "v",
     StatutoryClockRule: "v",
@@ -203,6 +204,7 @@ def _council_records(council, manager, *, slug):
             summary="due in 7 days",
             created_at=now,
         ),
+        ManagerDigest: ManagerDigest.objects.create(recipient=manager, dispatched_at=now),
         RecordView: view_record(user=officer, record=complaint, kind=ViewKind.COMPLAINT, at=now),
         **_lockout_records(officer),
         **_audit_records(council, manager, recommendation, slug=slug),

@@ -1,7 +1,8 @@
-"""Owners are reminded before each deadline; once it is missed, managers and then a named
-senior officer are told. Each reminder goes once, whatever runs twice."""
+"""Owners are reminded before each deadline; once it is missed, the managers responsible (in
+one digest each) and then a named senior officer are told. Each reminder goes once, whatever
+runs twice. Who the responsible managers are: ``test_escalation``."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -13,8 +14,8 @@ from deadlines import services as deadline_services
 from deadlines.models import ExtensionBasis
 from recommendations import services as recommendation_services
 from recommendations.models import RecommendationStatus
-from reminders import services
-from reminders.models import Reminder, ReminderSchedule, ReminderStatus
+from reminders import selectors, services
+from reminders.models import ManagerDigest, Reminder, ReminderSchedule, ReminderStatus
 from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -39,16 +40,36 @@ def recommendation(officer, manager):
     return _recommendation(officer, manager)
 
 
-def _dispatch_and_send(day):
-    for reminder_id in services.reminders_dispatch(now=at(day)):
+def _waiting():
+    return list(selectors.reminders_to_send())
+
+
+def _send_waiting(day):
+    for reminder_id in _waiting():
         services.reminder_send(reminder_id=reminder_id, now=at(day))
+    for digest_id in selectors.manager_digests_to_send():
+        services.manager_digest_send(digest_id=digest_id, now=at(day))
+
+
+def _dispatch_and_send(day):
+    services.reminders_dispatch(now=at(day))
+    _send_waiting(day)
 
 
 def _sent():
+    """(stage, to whom, escalation) of each reminder sent; "managers" for those the managers
+    responsible were told of in their digests."""
     return sorted(
-        Reminder.objects.filter(status=ReminderStatus.SENT).values_list(
-            "stage", "recipient__username", "is_escalation"
-        )
+        (stage, username or "managers", is_escalation)
+        for stage, username, is_escalation in Reminder.objects.filter(
+            status=ReminderStatus.SENT
+        ).values_list("stage", "recipient__username", "is_escalation")
+    )
+
+
+def _digests_sent_to():
+    return sorted(
+        ManagerDigest.objects.filter(status="sent").values_list("recipient__username", flat=True)
     )
 
 
@@ -74,11 +95,12 @@ def test_nothing_is_sent_before_the_window_opens(recommendation):
 
 def test_dispatching_twice_sends_each_reminder_once(recommendation):
     first = services.reminders_dispatch(now=at(date(2022, 1, 29)))
-    second = services.reminders_dispatch(now=at(date(2022, 1, 29)))
-    for reminder_id in first + second:
+    second = services.reminders_dispatch(now=at(date(2022, 1, 29)) + timedelta(minutes=1))
+    (reminder_id,) = _waiting()
+    for _ in range(2):  # queued by each dispatch
         services.reminder_send(reminder_id=reminder_id, now=at(date(2022, 1, 29)))
 
-    assert first == second
+    assert (first.recorded, second.recorded) == (1, 0)
     assert len(mail.outbox) == 1
 
 
@@ -96,7 +118,7 @@ def test_a_deadline_created_inside_the_window_gets_one_reminder(recommendation):
     assert _sent() == [("before:7", "officer", False)]
 
 
-def test_overdue_tells_managers_then_escalates_to_the_named_officer(recommendation, manager):
+def test_overdue_tells_the_managers_then_escalates_to_the_named_officer(recommendation, manager):
     director = user_with_role(Role.VIEWER, username="director")
     ReminderSchedule.objects.filter(deadline_kind="recommendation").update(
         escalation_officer=director, escalate_after=2
@@ -107,14 +129,15 @@ def test_overdue_tells_managers_then_escalates_to_the_named_officer(recommendati
     _dispatch_and_send(date(2022, 3, 13))  # overdue 3: escalated
 
     assert _sent() == [
-        ("overdue:1", "manager", False),
+        ("overdue:1", "managers", False),
         ("overdue:1", "officer", False),
-        ("overdue:2", "manager", False),
+        ("overdue:2", "managers", False),
         ("overdue:2", "officer", False),
         ("overdue:3", "director", True),
-        ("overdue:3", "manager", False),
+        ("overdue:3", "managers", False),
         ("overdue:3", "officer", False),
     ]
+    assert _digests_sent_to() == ["manager", "manager", "manager"]
     escalation = next(email for email in mail.outbox if email.to == ["director@example.org"])
     assert escalation.subject.startswith("Escalation: ")
 
@@ -130,7 +153,11 @@ def test_managers_of_other_councils_are_not_told(recommendation):
 
     _dispatch_and_send(date(2022, 2, 27))
 
-    assert [stage_user[1] for stage_user in _sent()] == ["manager", "officer"]
+    assert _digests_sent_to() == ["manager"]
+    assert sorted(to for email in mail.outbox for to in email.to) == [
+        "manager@example.org",
+        "officer@example.org",
+    ]
 
 
 def test_reminders_stop_when_the_recommendation_is_complied(recommendation, manager):
@@ -155,7 +182,7 @@ def test_reminders_stop_when_the_recommendation_is_complied(recommendation, mana
 
 def test_an_extension_reschedules_from_the_new_date(recommendation, manager):
     _dispatch_and_send(date(2022, 2, 12))  # 14 days before 26 February
-    pending = services.reminders_dispatch(now=at(date(2022, 2, 19)))  # 7 days: recorded...
+    services.reminders_dispatch(now=at(date(2022, 2, 19)))  # 7 days: recorded...
     deadline_services.extension_record(
         deadline=recommendation.deadline,
         new_due_date=date(2022, 4, 30),
@@ -164,8 +191,7 @@ def test_an_extension_reschedules_from_the_new_date(recommendation, manager):
         by=manager,
         at=at(date(2022, 2, 19)),
     )
-    for reminder_id in pending:  # ...but the extension came before it was sent
-        services.reminder_send(reminder_id=reminder_id, now=at(date(2022, 2, 19)))
+    _send_waiting(date(2022, 2, 19))  # ...but the extension came before it was sent
 
     _dispatch_and_send(date(2022, 3, 20))  # nothing due: 41 days before the new date
     _dispatch_and_send(date(2022, 4, 2))  # 28 days before the new date
@@ -178,7 +204,8 @@ def test_an_extension_reschedules_from_the_new_date(recommendation, manager):
 
 
 def test_a_mail_server_failure_releases_the_claim_for_a_retry(recommendation, monkeypatch):
-    (reminder_id,) = services.reminders_dispatch(now=at(date(2022, 1, 29)))
+    services.reminders_dispatch(now=at(date(2022, 1, 29)))
+    (reminder_id,) = _waiting()
 
     def refuse(reminder):
         raise ConnectionError("mail server down")
@@ -195,13 +222,16 @@ def test_a_mail_server_failure_releases_the_claim_for_a_retry(recommendation, mo
 
 
 def test_a_claim_abandoned_by_a_dead_worker_is_released_after_a_while(recommendation):
-    (reminder_id,) = services.reminders_dispatch(now=at(date(2022, 1, 29)))
+    services.reminders_dispatch(now=at(date(2022, 1, 29)))
+    (reminder_id,) = _waiting()
     Reminder.objects.filter(pk=reminder_id).update(
         status=ReminderStatus.SENDING, claimed_at=at(date(2022, 1, 29))
     )
 
-    assert services.reminders_dispatch(now=at(date(2022, 1, 29))) == []
-    assert services.reminders_dispatch(now=at(date(2022, 1, 30))) == [reminder_id]
+    assert services.reminders_dispatch(now=at(date(2022, 1, 29))).released == 0
+    assert _waiting() == []
+    assert services.reminders_dispatch(now=at(date(2022, 1, 30))).released == 1
+    assert _waiting() == [reminder_id]
 
 
 def test_digest_users_get_one_email_a_day(officer, manager):
@@ -210,7 +240,8 @@ def test_digest_users_get_one_email_a_day(officer, manager):
     first = _recommendation(officer, manager)
     second = _recommendation(officer, manager, complaint=first.complaint)
 
-    assert services.reminders_dispatch(now=at(date(2022, 1, 29))) == []
+    assert services.reminders_dispatch(now=at(date(2022, 1, 29))).recorded == 2
+    assert _waiting() == []
     assert services.digest_recipients() == [officer.pk]
     assert services.digest_send(recipient_id=officer.pk, now=at(date(2022, 1, 29))) == 2
     assert services.digest_send(recipient_id=officer.pk, now=at(date(2022, 1, 29))) == 0
@@ -229,6 +260,20 @@ def test_dispatch_command_dry_run_lists_and_changes_nothing(recommendation, sett
 
     assert "would be recorded; nothing was changed." in out.getvalue()
     assert Reminder.objects.count() == 0
+
+
+def test_dispatch_command_dry_run_names_the_managers_once_for_an_overdue_deadline(
+    recommendation,
+):
+    out = StringIO()
+    call_command("dispatch_reminders", "--dry-run", "--on", "2022-02-27", stdout=out)
+
+    title = recommendation.deadline.title
+    assert out.getvalue().splitlines() == [
+        f"{title} [overdue:1] to {recommendation.deadline.owner} <officer@example.org>",
+        f"{title} [overdue:1] to the managers responsible, in their digests",
+        "2 reminder(s) would be recorded; nothing was changed.",
+    ]
 
 
 def test_a_working_days_deadline_over_christmas_is_reminded_the_day_before(officer, manager):

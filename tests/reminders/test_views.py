@@ -10,7 +10,7 @@ from icalendar import Calendar
 from accounts.roles import Role
 from deadlines.arithmetic import Counting
 from organisations.models import Organisation
-from reminders import services
+from reminders import selectors, services
 from reminders.models import Reminder, ReminderSchedule
 from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
 
@@ -145,3 +145,32 @@ def test_the_home_page_lists_only_reminders_about_deadlines_the_user_may_open(cl
 
     assert [notice.deadline_id for notice in page.context["notices"]] == [own.deadline_id]
     assert kent.get_absolute_url() not in page.text
+
+
+def test_a_manager_sees_the_overdue_deadlines_their_digest_listed_on_the_home_page(
+    client, officer, manager
+):
+    adults_manager = user_with_role(
+        Role.MANAGER, username="adults-manager", team="Adult Social Care"
+    )
+    overdue = recommendation_recorded(
+        complaint=complaint_recorded(by=manager, public_interest_report=False),
+        owner=officer,
+        by=manager,
+        rule={
+            "counting": Counting.STATED,
+            "stated_date": timezone.localdate() - timedelta(days=3),
+        },
+    )
+    services.reminders_dispatch(now=timezone.now())
+    (digest_id,) = selectors.manager_digests_to_send()
+    services.manager_digest_send(digest_id=digest_id, now=timezone.now())
+
+    client.force_login(manager)
+    page = client.get(reverse("home"))
+    client.force_login(adults_manager)
+    elsewhere = client.get(reverse("home"))
+
+    assert [notice.deadline_id for notice in page.context["notices"]] == [overdue.deadline_id]
+    assert "is overdue by 3 days" in page.text
+    assert list(elsewhere.context["notices"]) == []

@@ -10,7 +10,7 @@ from celery.app import autoretry
 from django.core import mail
 
 from reminders import emails, tasks
-from reminders.models import Reminder
+from reminders.models import ManagerDigest, Reminder
 from tests.reminders.worker import (
     all_sent,
     deadlines_due,
@@ -76,3 +76,22 @@ def test_after_a_day_without_the_scheduler_the_missed_reminders_go_out_once(
 
     assert len(mail.outbox) == 3
     assert set(Reminder.objects.values_list("stage", flat=True)) == {"before:7"}
+
+
+def test_two_dispatchers_at_once_send_the_manager_one_digest_of_the_overdue_deadlines(
+    redis_url, dispatch_runs
+):
+    deadlines_due(3, due_in_days=-1)  # overdue since yesterday
+
+    with running_worker():
+        tasks.dispatch.delay(), tasks.dispatch.delay()
+        wait_until(all_sent(6))  # the owner's three, and the managers' three in one digest
+        wait_until(runs_finished(dispatch_runs, 2))
+
+    assert sorted(email.to[0] for email in mail.outbox) == [
+        "manager@example.org",
+        "officer@example.org",
+        "officer@example.org",
+        "officer@example.org",
+    ]
+    assert list(ManagerDigest.objects.values_list("status", "listed")) == [("sent", 3)]

@@ -1,13 +1,14 @@
 """Run one reminder dispatch by hand; --dry-run lists what would go out."""
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from accounts.models import User
+from deadlines.models import Deadline
 from health.heartbeats import heartbeat_record
-from outbox.services import task_publish_each
 from reminders import services, tasks
-from reminders.models import Reminder
 
 
 class Command(BaseCommand):
@@ -17,34 +18,42 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be sent; change nothing."
         )
+        parser.add_argument(
+            "--on",
+            type=date.fromisoformat,
+            help="With --dry-run: list what would be recorded on this day (YYYY-MM-DD).",
+        )
 
-    def handle(self, *args, dry_run=False, **options):
-        now = timezone.now()
+    def handle(self, *args, dry_run=False, on=None, **options):
         if dry_run:
-            today = timezone.localdate(now)
-            recorded = set(
-                Reminder.objects.values_list("deadline_id", "for_due_date", "stage", "recipient_id")
-            )
-            count = 0
-            for deadline, stage, recipients in services.reminders_due(today=today):
-                for recipient, is_escalation in recipients:
-                    key = (deadline.pk, deadline.due_date, stage.key, recipient.pk)
-                    if key in recorded:
-                        continue
-                    count += 1
-                    escalation = " (escalation)" if is_escalation else ""
-                    self.stdout.write(
-                        f"{deadline.title} [{stage.key}] to {recipient} "
-                        f"<{recipient.email}>{escalation}"
-                    )
-            self.stdout.write(f"{count} reminder(s) would be recorded; nothing was changed.")
+            self._dry_run(today=on or timezone.localdate())
             return
-        with transaction.atomic():
-            pending = services.reminders_dispatch(now=now)
-        # After the commit, so a worker finds the rows; a best effort (the next dispatch
-        # queues again whatever is still pending).
-        queued = task_publish_each(tasks.send_reminder, pending)
+        if on:
+            raise CommandError("--on lists what would be recorded: use it with --dry-run.")
+        queued, waiting = tasks.dispatch_and_queue()
         heartbeat_record("reminders.dispatch")
-        self.stdout.write(f"{queued} of {len(pending)} reminder(s) queued for sending.")
-        if queued < len(pending):
+        self.stdout.write(f"{queued} of {waiting} reminder(s) queued for sending.")
+        if queued < waiting:
             self.stderr.write("The broker did not take the rest: the next dispatch queues them.")
+
+    def _dry_run(self, *, today):
+        count = 0
+        for chunk in services.chunks(services.reminders_unrecorded(today=today), 500):
+            titles = dict(
+                Deadline.objects.filter(pk__in={due.deadline_id for due in chunk}).values_list(
+                    "pk", "title"
+                )
+            )
+            people = User.objects.in_bulk({due.recipient_id for due in chunk} - {None})
+            for due in chunk:
+                count += 1
+                if due.recipient_id is services.MANAGERS:
+                    to = "the managers responsible, in their digests"
+                else:
+                    person = people[due.recipient_id]
+                    to = f"{person} <{person.email}>"
+                escalation = " (escalation)" if due.is_escalation else ""
+                self.stdout.write(
+                    f"{titles[due.deadline_id]} [{due.stage.key}] to {to}{escalation}"
+                )
+        self.stdout.write(f"{count} reminder(s) would be recorded; nothing was changed.")
