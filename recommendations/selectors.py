@@ -8,7 +8,7 @@ Every function runs a fixed number of queries, whatever the number of rows.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -26,7 +26,10 @@ def complaints_visible_to(user):
     complaints = Complaint.objects.select_related("ombudsman")
     if user.sees_every_organisation:
         return complaints
-    return complaints.filter(organisations=user.organisation_id).distinct()
+    # A subquery, not a join: no complaint comes twice, so no DISTINCT, which would make the
+    # database work out every visible complaint's columns (and counts) before taking a page.
+    bound = Complaint.organisations.through.objects.filter(organisation=user.organisation_id)
+    return complaints.filter(pk__in=bound.values("complaint"))
 
 
 def recommendations_visible_to(user):
@@ -120,6 +123,12 @@ def _count(deadlines) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _any(deadlines) -> Exists:
+    """Whether the outer complaint has any of ``deadlines``: a filter that stops at the first,
+    where filtering on a count would count every complaint's before a page is taken."""
+    return Exists(deadlines.filter(complaint=OuterRef("pk")))
+
+
 def complaints_listed(
     user,
     *,
@@ -133,36 +142,45 @@ def complaints_listed(
 
     A complaint is *open* while any of its recommendations is open, or before any is
     recorded; *closed* once every recommendation is complied, not complied or withdrawn.
-    Annotates ``recommendation_count``, ``open_count`` and ``overdue_count``.
+    Annotates ``recommendation_count``, ``open_count`` and ``overdue_count``; the filters do
+    not use them, so the database counts for the page's rows only.
     """
-    recommendation_deadlines = deadlines_visible_to(user).filter(kind=DeadlineKind.RECOMMENDATION)
+    recommendation_deadlines = (
+        deadline_selectors.deadlines_visible_to(user)
+        .filter(kind=DeadlineKind.RECOMMENDATION)
+        .order_by()
+    )
+    open_deadlines = recommendation_deadlines.open()
+    overdue_deadlines = recommendation_deadlines.overdue(at=at)
     complaints = (
         complaints_visible_to(user)
         .annotate(
             recommendation_count=_count(recommendation_deadlines),
-            open_count=_count(recommendation_deadlines.open()),
-            overdue_count=_count(recommendation_deadlines.overdue(at=at)),
+            open_count=_count(open_deadlines),
+            overdue_count=_count(overdue_deadlines),
         )
         .prefetch_related("organisations")
     )
     if organisation is not None:
         complaints = complaints.filter(organisations=organisation)
     if status == ComplaintState.OPEN:
-        complaints = complaints.filter(Q(open_count__gt=0) | Q(recommendation_count=0))
+        complaints = complaints.filter(_any(open_deadlines) | ~_any(recommendation_deadlines))
     elif status == ComplaintState.CLOSED:
-        complaints = complaints.filter(recommendation_count__gt=0, open_count=0)
+        complaints = complaints.filter(_any(recommendation_deadlines), ~_any(open_deadlines))
     if overdue:
-        complaints = complaints.filter(overdue_count__gt=0)
+        complaints = complaints.filter(_any(overdue_deadlines))
     if search := search.strip():
         complaints = complaints.filter(Q(reference__icontains=search) | Q(title__icontains=search))
     return complaints
 
 
 def organisations_for_filters(user):
-    """The organisations bound by any complaint the user may see."""
-    return Organisation.objects.filter(
-        pk__in=complaints_visible_to(user).values("organisations")
-    ).order_by("name")
+    """The organisations the lists may be filtered by: every organisation bound by a
+    complaint, for staff who see them all; otherwise the user's own, once a complaint binds it."""
+    bound = Complaint.organisations.through.objects.all()
+    if not user.sees_every_organisation:
+        bound = bound.filter(organisation=user.organisation_id)
+    return Organisation.objects.filter(pk__in=bound.values("organisation")).order_by("name")
 
 
 def complaint_clocks(user, complaint):
@@ -175,9 +193,13 @@ def complaint_clocks(user, complaint):
 
 
 def complaint_recommendations(user, complaint):
+    """The complaint's recommendations the user may see, with what their rows show (not the
+    complaint again, nor each deadline's owner)."""
     return (
         recommendations_visible_to(user)
         .filter(complaint=complaint)
+        .select_related(None)
+        .select_related("organisation", "deadline")
         .order_by("organisation__name", "number")
     )
 

@@ -84,7 +84,13 @@ def _merged(streams, limit) -> list[Event]:
 def complaint_timeline(user, complaint: Complaint, *, limit: int = 100) -> list[Event]:
     """The complaint's events and those of its recommendations, deadlines, evidence and
     extensions that ``user`` may see, newest first."""
-    recommendations = list(recommendations_visible_to(user).filter(complaint=complaint))
+    # Only what names them: a complaint may have dozens, and their other joins cost per row.
+    recommendations = list(
+        recommendations_visible_to(user)
+        .filter(complaint=complaint)
+        .select_related(None)
+        .select_related("organisation")
+    )
     # A recommendation's deadline is told under the recommendation's name.
     names = {r.deadline_id: _recommendation_subject(r) for r in recommendations}
     deadlines = deadlines_visible_to(user).filter(complaint=complaint).values("pk")

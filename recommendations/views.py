@@ -5,6 +5,8 @@ for another organisation's records), validate with a form, call a service, then 
 with a message or render. Today's date is read here once and passed down as ``at``.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +19,7 @@ from deadlines import services as deadline_services
 from deadlines.models import ExtensionStatus
 from ombudsman_tracker.formats import date_text, listed
 from ombudsman_tracker.forms import add_service_errors, after_conflict
-from viewlog.downloads import csv_download, kept_file_download
+from viewlog.downloads import csv_streamed_download, kept_file_download
 from viewlog.services import ViewKind, view_record
 
 from . import presentation, selectors, services, timeline, tracker_csv
@@ -37,10 +39,51 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
+# A timeline shows this many events at a time, newest first, with links to older ones.
+HISTORY_PAGE_SIZE = 20
 
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a timeline (``timeline.Event`` list), newest first: page 1 is the latest
+    ``HISTORY_PAGE_SIZE`` events. A long history is never read whole to show one page."""
+
+    events: list
+    number: int
+    has_older: bool
+
+    @property
+    def has_newer(self) -> bool:
+        return self.number > 1
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * HISTORY_PAGE_SIZE + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.events) - 1
+
+
+def _history_page(request, timeline_to) -> HistoryPage:
+    """The page of a timeline asked for by ``?history=N`` (1 if missing or not a number);
+    ``timeline_to(limit)`` gives its newest ``limit`` events."""
+    try:
+        number = max(1, int(request.GET.get("history", 1)))
+    except ValueError:
+        number = 1
+    start = (number - 1) * HISTORY_PAGE_SIZE
+    # One more than the page, to know whether older events are left.
+    events = timeline_to(start + HISTORY_PAGE_SIZE + 1)[start:]
+    return HistoryPage(
+        events=events[:HISTORY_PAGE_SIZE],
+        number=number,
+        has_older=len(events) > HISTORY_PAGE_SIZE,
+    )
 
 
 # --- Home -----------------------------------------------------------------------------------
@@ -76,6 +119,9 @@ def complaint_detail(request, pk):
     today = timezone.localdate()
     complaint = selectors.complaint_get_for(request.user, pk)
     view_record(user=request.user, record=complaint, kind=ViewKind.COMPLAINT, at=timezone.now())
+    history = _history_page(
+        request, lambda limit: timeline.complaint_timeline(request.user, complaint, limit=limit)
+    )
     return render(
         request,
         "recommendations/complaint_detail.html",
@@ -83,8 +129,11 @@ def complaint_detail(request, pk):
             "complaint": complaint,
             "organisations": list(complaint.organisations.all()),
             "clocks": selectors.complaint_clocks(request.user, complaint),
-            "recommendations": selectors.complaint_recommendations(request.user, complaint),
-            "events": timeline.complaint_timeline(request.user, complaint),
+            "recommendations": _page(
+                request, selectors.complaint_recommendations(request.user, complaint)
+            ),
+            "history": history,
+            "events": history.events,
             "today": today,
         },
     )
@@ -178,6 +227,9 @@ def recommendation_detail(request, pk):
     today = timezone.localdate()
     recommendation = selectors.recommendation_get_for(request.user, pk)
     deadline = recommendation.deadline
+    history = _history_page(
+        request, lambda limit: timeline.recommendation_timeline(recommendation, limit=limit)
+    )
     return render(
         request,
         "recommendations/recommendation_detail.html",
@@ -185,13 +237,14 @@ def recommendation_detail(request, pk):
             "recommendation": recommendation,
             "deadline": deadline,
             "outcome": recommendation.outcome(at=today),
-            "evidence": recommendation.evidence.select_related("added_by"),
+            "evidence": _page(request, recommendation.evidence.select_related("added_by")),
             "extensions": presentation.extension_rows(
                 deadline.extensions.select_related("requested_by", "decided_by"),
                 user=request.user,
             ),
             "actions": presentation.recommendation_actions(recommendation, user=request.user),
-            "events": timeline.recommendation_timeline(recommendation),
+            "history": history,
+            "events": history.events,
             "today": today,
         },
     )
@@ -545,15 +598,15 @@ def tracker_upload(request, pk):
 @permission_needed("recommendations.export_tracker")
 def tracker_export(request):
     """The user's visible recommendations as CSV, in the columns the import reads (so an
-    edited export imports back); the byte-order mark lets Excel read UTF-8."""
+    edited export imports back), streamed as it is made: thousands of rows are never held in
+    memory; the byte-order mark lets Excel read UTF-8."""
     today = timezone.localdate()
-    response = csv_download(
+    return csv_streamed_download(
         request,
         record=None,
         kind=ViewKind.TRACKER_EXPORT,
         filename=f"ombudsman-tracker-{today:%Y-%m-%d}.csv",
+        text=tracker_csv.tracker_export_chunks(
+            recommendations=selectors.recommendations_visible_to(request.user), at=today
+        ),
     )
-    tracker_csv.tracker_export(
-        recommendations=selectors.recommendations_visible_to(request.user), out=response, at=today
-    )
-    return response

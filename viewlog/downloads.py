@@ -2,9 +2,11 @@
 log: kept files (evidence, minutes) and CSV files made on request (the tracker, a report's
 tables)."""
 
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from .services import view_record
@@ -27,3 +29,16 @@ def csv_download(request, *, record, kind: str, filename: str) -> HttpResponse:
     )
     response.write("\ufeff")
     return response
+
+
+def csv_streamed_download(
+    request, *, record, kind: str, filename: str, text: Iterable[str]
+) -> StreamingHttpResponse:
+    """``csv_download`` for a file too large to hold: ``text`` (the CSV in pieces, made as
+    they are sent) follows the byte-order mark. The download is recorded before it starts."""
+    view_record(user=request.user, record=record, kind=kind, at=timezone.now(), download="csv")
+    return StreamingHttpResponse(
+        chain(["\ufeff"], text),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

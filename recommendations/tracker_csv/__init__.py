@@ -2,7 +2,8 @@
 
 ``tracker_export`` writes one row per recommendation for clerks to open in Excel, in the same
 columns the import reads (plus a few the app fills in), so an export edited in Excel imports
-back. ``tracker_import`` reads a tracker (one row per recommendation; a complaint repeats on
+back; ``tracker_export_chunks`` gives the same text in pieces, for a streamed download.
+``tracker_import`` reads a tracker (one row per recommendation; a complaint repeats on
 each of its rows) and records it through ``recommendations.services``. The import is
 all-or-nothing: every row is checked first, every problem is reported with its spreadsheet
 row number, and nothing is written unless the whole file is good. Importing the same file
@@ -23,7 +24,7 @@ from ombudsman_tracker.csv_import import RowError, parse_date
 
 from .columns import COLUMNS, EXPORT_COLUMNS, IMPORT_COLUMNS, Column
 from .errors import TrackerImportError
-from .export import tracker_export
+from .export import tracker_export, tracker_export_chunks
 from .importer import ImportSummary, tracker_import
 from .reading import ENCODING_MESSAGE, MAX_ROWS
 from .rules import Rule
@@ -51,6 +52,7 @@ __all__ = [
     "TrackerImportError",
     "parse_date",
     "tracker_export",
+    "tracker_export_chunks",
     "tracker_import",
     "tracker_template_csv",
     "tracker_template_xlsx",

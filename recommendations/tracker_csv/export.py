@@ -5,6 +5,7 @@ imports back: unchanged rows change nothing, and an edited status is made (see `
 """
 
 import csv
+from collections.abc import Iterator
 from datetime import date
 
 from django.db.models import Prefetch
@@ -51,19 +52,22 @@ def _cells(recommendation, *, at: date) -> dict:
     }
 
 
-def tracker_export(*, recommendations, out, at: date) -> int:
-    """Write ``recommendations`` (a queryset, e.g. ``recommendations_visible_to(user)``) as CSV.
+# Rows read from the database, and rows sent on to the browser, at a time.
+CHUNK_ROWS = 1000
 
-    Three queries for every thousand rows (the rows, their complaints' organisations, their
-    evidence links). ``out`` is a text stream opened with ``newline=""``; no byte-order mark is
-    written (write ``"\\ufeff"`` first, or open the file with ``encoding="utf-8-sig"``, so that
-    Excel reads it as UTF-8). ``at`` is the day the outcome (on time, late, overdue) is worked
-    out for. A cell Excel would run as a formula is escaped (``escaping``). Returns the number
-    of rows written.
-    """
-    writer = csv.writer(out)
-    writer.writerow([column.name for column in COLUMNS])
-    rows = 0
+
+class _Line:
+    """A file-like object that hands back what ``csv.writer`` writes, so each row's CSV text
+    can be sent on as it is made rather than kept."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def _lines(recommendations, *, at: date) -> Iterator[str]:
+    """The header's CSV text, then each row's."""
+    writer = csv.writer(_Line())
+    yield writer.writerow([column.name for column in COLUMNS])
     for recommendation in (
         recommendations.select_related("complaint__ombudsman", "organisation", "deadline__owner")
         .prefetch_related(
@@ -74,9 +78,38 @@ def tracker_export(*, recommendations, out, at: date) -> int:
                 to_attr="evidence_links",
             ),
         )
-        .iterator(chunk_size=1000)
+        .iterator(chunk_size=CHUNK_ROWS)
     ):
         cells = _cells(recommendation, at=at)
-        writer.writerow([escaped(cells[column.name]) for column in COLUMNS])
+        yield writer.writerow([escaped(cells[column.name]) for column in COLUMNS])
+
+
+def tracker_export_chunks(*, recommendations, at: date) -> Iterator[str]:
+    """The export of ``recommendations`` (a queryset, e.g. ``recommendations_visible_to(user)``)
+    as CSV text in pieces of ``CHUNK_ROWS`` rows (the header first): memory stays flat however
+    many rows there are, so a download can be streamed (``StreamingHttpResponse``).
+
+    Three queries for every ``CHUNK_ROWS`` rows (the rows, their complaints' organisations,
+    their evidence links). No byte-order mark is written (write ``"\ufeff"`` first, or open the
+    file with ``encoding="utf-8-sig"``, so that Excel reads it as UTF-8). ``at`` is the day the
+    outcome (on time, late, overdue) is worked out for. A cell Excel would run as a formula is
+    escaped (``escaping``).
+    """
+    chunk = []
+    for line in _lines(recommendations, at=at):
+        chunk.append(line)
+        if len(chunk) == CHUNK_ROWS:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def tracker_export(*, recommendations, out, at: date) -> int:
+    """Write the export (as ``tracker_export_chunks`` gives it) to ``out``, a text stream
+    opened with ``newline=""``. Returns the number of rows written."""
+    rows = -1  # the header is not a row
+    for line in _lines(recommendations, at=at):
+        out.write(line)
         rows += 1
     return rows

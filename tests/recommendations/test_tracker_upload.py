@@ -268,7 +268,8 @@ def test_an_edited_export_uploaded_on_the_page_reports_the_change(
 ):
     uploads.tracker_upload_run(upload_id=uploaded(manager, *good_rows()).pk)
     client.force_login(manager)
-    export = client.get(reverse("recommendations:tracker_export")).content.decode("utf-8-sig")
+    response = client.get(reverse("recommendations:tracker_export"))
+    export = b"".join(response.streaming_content).decode("utf-8-sig")
     edited = export.replace(",Open,", ",In progress,", 1).encode("utf-8-sig")
 
     page = upload_through_the_page(
