@@ -9,10 +9,11 @@ from audits.models import AuditProgramme
 from audits.presentation import decision_explanation, decision_tag
 from deadlines.compliance import ComplianceFigures, RateFigure, rates_in_order
 from deadlines.models import ComplianceRate
+from ombudsman_tracker.formats import counted, listed
 from ombudsman_tracker.presentation import Tag
 
 from .compliance import QuarterSeries
-from .selectors import Breakdown, GroupFigures, ProgrammeProgress
+from .selectors import Breakdown, Clocks, GroupFigures, Owners, ProgrammeProgress, Programmes
 
 
 @dataclass(frozen=True)
@@ -77,21 +78,91 @@ class FiguresTable:
     total: FiguresRow | None  # only where there is more than one row to add up
 
 
-def figures_table(groups: list[GroupFigures], total: ComplianceFigures, *, lead) -> FiguresTable:
-    """A breakdown (per organisation, service area or owner) as its table shows it."""
+def figures_table(
+    groups: list[GroupFigures], total: ComplianceFigures, *, lead, groups_in_total: int = 0
+) -> FiguresTable:
+    """A breakdown (per organisation, service area or owner) as its table shows it.
+    ``groups_in_total``: how many groups the total adds up, where the table lists fewer."""
     return FiguresTable(
         rate_labels=[kind.label for kind in rates_in_order(lead)],
         rows=[FiguresRow(g.label, g.figures, g.figures.rates(lead=lead)) for g in groups],
-        total=FiguresRow("All", total, total.rates(lead=lead)) if len(groups) > 1 else None,
+        total=(
+            FiguresRow("All", total, total.rates(lead=lead))
+            if max(len(groups), groups_in_total) > 1
+            else None
+        ),
     )
 
 
-def breakdown_tables(breakdown: Breakdown, *, lead) -> dict[str, FiguresTable]:
-    """The three tabs' tables, by the name of their grouping."""
+def breakdown_tables(breakdown: Breakdown, owners: Owners, *, lead) -> dict[str, FiguresTable]:
+    """The three tabs' tables, by the name of their grouping: the owners' lists only those
+    ``owners`` chose to show, its total still counts everyone's."""
+    total = breakdown.total
     return {
-        name: figures_table(getattr(breakdown, f"by_{name}"), breakdown.total, lead=lead)
-        for name in ("organisation", "service_area", "owner")
+        "organisation": figures_table(breakdown.by_organisation, total, lead=lead),
+        "service_area": figures_table(breakdown.by_service_area, total, lead=lead),
+        "owner": figures_table(owners.shown, total, lead=lead, groups_in_total=owners.all),
     }
+
+
+# --- What a section leaves out --------------------------------------------------------------
+
+
+def owners_not_shown(owners: Owners) -> list[str]:
+    """Sentences saying which owners the by-owner table leaves out, and why; none if it
+    lists them all."""
+    sentences = []
+    if owners.due_not_shown:
+        sentences.append(
+            f"Showing the {len(owners.shown)} owners with the most overdue, then the most due "
+            f"soonest, of {owners.with_something_due} with a recommendation overdue or due in "
+            f"the next 30 days: {counted(owners.due_not_shown, 'other')} "
+            f"{'is' if owners.due_not_shown == 1 else 'are'} not shown."
+        )
+    if owners.nothing_due:
+        sentences.append(
+            f"{counted(owners.nothing_due, 'owner')} with nothing overdue or due in the next "
+            f"30 days {'is' if owners.nothing_due == 1 else 'are'} not shown."
+        )
+    if sentences:
+        sentences.append("The All row counts every owner's recommendations.")
+    return sentences
+
+
+def clocks_not_shown(clocks: Clocks) -> str:
+    """What the clocks table leaves out, in words; empty if it lists every clock."""
+    left_out = []
+    if clocks.open_not_shown:
+        left_out.append(counted(clocks.open_not_shown, "less urgent open clock"))
+    if clocks.closed:
+        left_out.append(f"{counted(clocks.closed, 'closed clock')} (met, not met or withdrawn)")
+    if not left_out:
+        return ""
+    shown = (
+        f"Showing the {len(clocks.most_urgent)} open clocks due soonest. "
+        if clocks.open_not_shown
+        else ""
+    )
+    return f"{shown}Not shown: {listed(left_out)}."
+
+
+def programmes_not_shown(programmes: Programmes) -> str:
+    """What the audit programmes table leaves out, in words; empty if it lists every one."""
+    left_out = []
+    if programmes.open_not_shown:
+        left_out.append(
+            counted(programmes.open_not_shown, "open audit due later", "open audits due later")
+        )
+    if programmes.closed:
+        left_out.append(counted(programmes.closed, "closed audit"))
+    if not left_out:
+        return ""
+    shown = (
+        f"Showing the {len(programmes.most_urgent)} open audits due soonest. "
+        if programmes.open_not_shown
+        else ""
+    )
+    return f"{shown}Not shown: {listed(left_out)}."
 
 
 def quarters_table(series: QuarterSeries, *, lead) -> FiguresTable:

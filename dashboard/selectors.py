@@ -1,15 +1,18 @@
 """Reads behind the managers' dashboard, scoped to the user, in a fixed number of queries.
 
 Built on ``recommendations.selectors`` (what a user may see) and the model querysets (what
-open means). Figures are counted in SQL, one grouped query each, then added up by the pure
-functions in ``deadlines.compliance`` and ``dashboard.compliance``; a test checks the SQL
-buckets agree with ``Deadline.outcome`` row by row. The compliance figures and the quarterly
-series come from the same grouped rows, so the chart counts what the figures count.
+open means). Figures are counted in SQL, one grouped query each with a row a group, then
+added up by the pure functions in ``deadlines.compliance`` and ``dashboard.compliance``; a
+test checks the SQL buckets agree with ``Deadline.outcome`` row by row. The compliance
+figures and the quarterly series come from the same grouped rows, so the chart counts what
+the figures count. Sections that grow with the records list a bounded number of rows and
+count the rest (``CLOCKS_SHOWN`` and the others).
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
@@ -30,7 +33,7 @@ from audits.models import (
 )
 from audits.selectors import programmes_visible_to, threshold_of_annotated, with_threshold_figures
 from audits.threshold import ThresholdResult
-from deadlines.buckets import Bucket, bucket_expression
+from deadlines.buckets import bucket_expression
 from deadlines.compliance import ComplianceFigures, sum_figures
 from deadlines.models import ComplianceRate, ComplianceSettings, DeadlineKind, DeadlineStatus
 from organisations.models import Organisation
@@ -93,7 +96,11 @@ def organisations_for_filters(user) -> QuerySet:
 
 
 def owners_for_filters(user) -> QuerySet:
-    return User.objects.filter(pk__in=deadlines_visible_to(user).values("owner"))
+    """Everyone who owns a deadline ``user`` may see, read only for their names: the filter
+    lists hundreds of them."""
+    return User.objects.filter(pk__in=deadlines_visible_to(user).values("owner")).only(
+        "first_name", "last_name", "username"
+    )
 
 
 def service_areas_for_filters(user) -> list[str]:
@@ -105,6 +112,16 @@ def service_areas_for_filters(user) -> list[str]:
         .distinct()
     )
     return list(areas)
+
+
+# --- How much the page lists ------------------------------------------------------------
+
+# What the dashboard lists of each section that grows with the records, at most: a council has
+# hundreds of clocks, owners and audits over the years, and the page must stay quick to load
+# and to read. Each section says what it leaves out and links to the rest.
+CLOCKS_SHOWN = 10
+OWNERS_SHOWN = 20
+PROGRAMMES_SHOWN = 10
 
 
 # --- Compliance figures ---------------------------------------------------------------------
@@ -146,26 +163,16 @@ NO_SERVICE_AREA = "No service area recorded"
 NO_OWNER = "Nobody yet"
 
 
-def _owner_label(row) -> str:
-    # As User.__str__ says it.
-    full_name = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
-    return full_name or row["owner__username"]
-
-
-def _grouped(rows, key, label, *, none_label="") -> list[GroupFigures]:
-    counts: dict = {}
-    labels: dict = {}
-    for row in rows:
-        k = key(row)
-        labels[k] = label(row) if k is not None else none_label
-        bucket_counts = counts.setdefault(k, {})
-        bucket_counts[row["bucket"]] = bucket_counts.get(row["bucket"], 0) + row["n"]
-    groups = [
-        GroupFigures(labels[k], ComplianceFigures.from_counts(c), is_none=k is None)
-        for k, c in counts.items()
-    ]
-    # Alphabetical, with the "nobody" row last where it stands out.
-    return sorted(groups, key=lambda g: (g.is_none, g.label.casefold()))
+def _owner_names(rows: list[dict]) -> dict[int, str]:
+    """The name of each owner in ``rows``, as ``User.__str__`` gives it: one query. (Grouping
+    by the names as well as the ids took twice as long.)"""
+    owners = User.objects.filter(pk__in=[row["owner_id"] for row in rows if row["owner_id"]])
+    return {
+        pk: f"{first_name} {last_name}".strip() or username
+        for pk, first_name, last_name, username in owners.values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    }
 
 
 def _settled_on() -> Least:
@@ -174,63 +181,84 @@ def _settled_on() -> Least:
     return Least("due_date", Coalesce("completed_on", "due_date"))
 
 
-def _compliance_rows(deadlines: QuerySet, *, today: date) -> list[dict]:
-    """Recommendation counts per bucket, group and quarter settled: the one query behind the
-    figures, their breakdowns and the quarterly series, so that they count the same."""
-    return list(
-        _recommendations(deadlines)
-        .annotate(
-            bucket=bucket_expression(today=today),
-            year=ExtractYear(_settled_on()),
-            quarter=ExtractQuarter(_settled_on()),
-        )
-        .values(
-            "bucket",
-            "year",
-            "quarter",
-            "organisation_id",
-            "organisation__name",
-            "complaint__service_area",
-            "owner_id",
-            "owner__first_name",
-            "owner__last_name",
-            "owner__username",
-        )
+def _counted_by(recommendations: QuerySet, *fields: str, today: date) -> list[dict]:
+    """A row for each group of ``fields``, with its count in each bucket (``buckets``): one
+    query, however many recommendations the groups hold."""
+    rows: dict[tuple, dict] = {}
+    counted = (
+        recommendations.annotate(bucket=bucket_expression(today=today))
+        .values(*fields, "bucket")
         .annotate(n=Count("pk"))
     )
+    for row in counted:
+        group = rows.setdefault(
+            tuple(row[f] for f in fields), {f: row[f] for f in fields} | {"buckets": {}}
+        )
+        group["buckets"][row["bucket"]] = row["n"]
+    return list(rows.values())
 
 
-def _breakdown(rows: list[dict]) -> Breakdown:
-    by_organisation = _grouped(
-        rows, lambda r: r["organisation_id"], lambda r: r["organisation__name"]
+def _groups(rows: list[dict], key, label, *, none_label="") -> list[GroupFigures]:
+    groups = [
+        GroupFigures(
+            label(row) if key(row) is not None else none_label,
+            ComplianceFigures.from_counts(row["buckets"]),
+            is_none=key(row) is None,
+        )
+        for row in rows
+    ]
+    # Alphabetical, with the "nobody" row last where it stands out.
+    return sorted(groups, key=lambda g: (g.is_none, g.label.casefold()))
+
+
+def _per_quarter(deadlines: QuerySet, *, today: date) -> dict[Quarter, dict[str, int]]:
+    """Bucket counts per quarter of ``compliance.settled_on``: one query. The total and the
+    quarterly series both add up these rows, so that the chart counts what the figures count."""
+    recommendations = _recommendations(deadlines).annotate(
+        year=ExtractYear(_settled_on()), quarter=ExtractQuarter(_settled_on())
     )
+    return {
+        Quarter(row["year"], row["quarter"]): row["buckets"]
+        for row in _counted_by(recommendations, "year", "quarter", today=today)
+    }
+
+
+def _breakdown(
+    deadlines: QuerySet, per_quarter: dict[Quarter, dict[str, int]], *, today: date
+) -> Breakdown:
+    """The total (from ``per_quarter``) and a grouped query per organisation, service area
+    and owner, a row a group, so that a council's thousands of recommendations are added up
+    in the database. (One query grouped by all of them returned a row for nearly every
+    recommendation. Being separate statements, a change saved between them shows in some
+    tables and not yet in others, until the page is loaded again.)"""
+    recommendations = _recommendations(deadlines)
+    per_owner = _counted_by(recommendations, "owner_id", today=today)
+    names = _owner_names(per_owner)
     return Breakdown(
-        total=sum_figures(g.figures for g in by_organisation),
-        by_organisation=by_organisation,
-        by_service_area=_grouped(
-            rows,
+        total=sum_figures(ComplianceFigures.from_counts(c) for c in per_quarter.values()),
+        by_organisation=_groups(
+            _counted_by(recommendations, "organisation_id", "organisation__name", today=today),
+            lambda r: r["organisation_id"],
+            lambda r: r["organisation__name"],
+        ),
+        by_service_area=_groups(
+            _counted_by(recommendations, "complaint__service_area", today=today),
             lambda r: r["complaint__service_area"] or None,
             lambda r: r["complaint__service_area"],
             none_label=NO_SERVICE_AREA,
         ),
-        by_owner=_grouped(rows, lambda r: r["owner_id"], _owner_label, none_label=NO_OWNER),
+        by_owner=_groups(
+            per_owner,
+            lambda r: r["owner_id"],
+            lambda r: names[r["owner_id"]],
+            none_label=NO_OWNER,
+        ),
     )
 
 
-def _quarters(
-    rows: list[dict], *, today: date, start: date | None, end: date | None
-) -> QuarterSeries:
-    counts: dict[Quarter, dict[str, int]] = {}
-    for row in rows:
-        if row["bucket"] in Bucket.DUE:
-            buckets = counts.setdefault(Quarter(row["year"], row["quarter"]), {})
-            buckets[row["bucket"]] = buckets.get(row["bucket"], 0) + row["n"]
-    return quarter_series(counts, today=today, start=start, end=end)
-
-
 def compliance_breakdown(deadlines: QuerySet, *, today: date) -> Breakdown:
-    """The figures in total and per organisation, service area and owner: one query."""
-    return _breakdown(_compliance_rows(deadlines, today=today))
+    """The figures in total and per organisation, service area and owner: five queries."""
+    return _breakdown(deadlines, _per_quarter(deadlines, today=today), today=today)
 
 
 def compliance_by_quarter(
@@ -238,7 +266,7 @@ def compliance_by_quarter(
 ) -> QuarterSeries:
     """Due recommendations per quarter, each counted in the quarter of ``compliance.settled_on``
     (the day it was closed, or its due date if that came first): one query."""
-    return _quarters(_compliance_rows(deadlines, today=today), today=today, start=start, end=end)
+    return quarter_series(_per_quarter(deadlines, today=today), today=today, start=start, end=end)
 
 
 @dataclass(frozen=True)
@@ -259,13 +287,54 @@ def compliance_lead(user, filters: Filters) -> ComplianceRate:
 
 
 def compliance_for(user, deadlines: QuerySet, *, today: date, filters: Filters) -> Compliance:
-    """Everything the dashboard's compliance section shows: two queries."""
-    rows = _compliance_rows(deadlines, today=today)
+    """Everything the dashboard's compliance section shows: six queries."""
+    per_quarter = _per_quarter(deadlines, today=today)
     return Compliance(
-        breakdown=_breakdown(rows),
-        quarters=_quarters(rows, today=today, start=filters.due_from, end=filters.due_to),
+        breakdown=_breakdown(deadlines, per_quarter, today=today),
+        quarters=quarter_series(
+            per_quarter, today=today, start=filters.due_from, end=filters.due_to
+        ),
         lead=compliance_lead(user, filters),
     )
+
+
+# --- Owners to chase ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owners:
+    """The owners the by-owner table lists, of all those with a recommendation chosen."""
+
+    shown: list[GroupFigures]
+    with_something_due: int  # overdue, or due in the next 30 days
+    all: int
+
+    @property
+    def due_not_shown(self) -> int:
+        return self.with_something_due - len(self.shown)
+
+    @property
+    def nothing_due(self) -> int:
+        return self.all - self.with_something_due
+
+
+def owners_to_chase(
+    groups: list[GroupFigures], *, chosen: bool = False, limit: int = OWNERS_SHOWN
+) -> Owners:
+    """The owners with a recommendation overdue or due in the next 30 days, the most overdue
+    first, then the most due soonest; at most ``limit``. An owner the filters chose is shown
+    whatever is due: choosing them is how a manager sees anyone left out."""
+    due = [g for g in groups if chosen or g.figures.overdue or g.figures.due_within_30_days]
+    due.sort(
+        key=lambda g: (
+            -g.figures.overdue,
+            -g.figures.due_within_14_days,
+            -g.figures.due_within_30_days,
+            g.is_none,
+            g.label.casefold(),
+        )
+    )
+    return Owners(shown=due[:limit], with_something_due=len(due), all=len(groups))
 
 
 # --- What falls due -------------------------------------------------------------------------
@@ -324,8 +393,46 @@ def deadlines_by_urgency(deadlines: QuerySet) -> QuerySet:
     )
 
 
+def page_by_urgency(ordered: QuerySet, *, number, per_page: int) -> Page:
+    """Page ``number`` of ``ordered`` (``deadlines_by_urgency`` or ``clocks_by_urgency``): its
+    ids are chosen on the deadlines alone, then only its rows are read with what they show.
+    Joining every deadline to its complaint, owner and links before sorting them cost more
+    than the rest of the dashboard at a council's scale."""
+    page = Paginator(ordered.values_list("pk", flat=True), per_page).get_page(number)
+    rows = ordered.in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list]
+    return page
+
+
 def clocks_by_urgency(deadlines: QuerySet) -> QuerySet:
+    """Every statutory clock among ``deadlines``, open first: the clocks page pages through it."""
     return _by_urgency(deadlines.filter(kind__in=DeadlineKind.statutory()))
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """The most urgent open clocks, and how many there are of each kind."""
+
+    most_urgent: list
+    open: int
+    closed: int  # met, not met or withdrawn
+
+    @property
+    def open_not_shown(self) -> int:
+        return self.open - len(self.most_urgent)
+
+
+def clocks_most_urgent(deadlines: QuerySet, *, limit: int = CLOCKS_SHOWN) -> Clocks:
+    """The ``limit`` open statutory clocks due soonest; closed ones are only counted (the
+    clocks page lists them all): two queries."""
+    clocks = deadlines.filter(kind__in=DeadlineKind.statutory()).order_by()
+    is_open = Q(status=DeadlineStatus.OPEN)
+    counts = clocks.aggregate(open=Count("pk", filter=is_open), closed=Count("pk", filter=~is_open))
+    return Clocks(
+        most_urgent=list(clocks.filter(is_open).order_by("due_date", "pk")[:limit]),
+        open=counts["open"],
+        closed=counts["closed"],
+    )
 
 
 # --- Audit programmes -----------------------------------------------------------------------
@@ -342,9 +449,21 @@ class ProgrammeProgress:
         return self.programme.kind == ProgrammeKind.SAMPLE
 
 
-def programmes_progress(user, filters: Filters) -> list[ProgrammeProgress]:
-    """Each programme ``user`` may see, with its threshold figures (one query for all)."""
-    programmes = with_threshold_figures(programmes_visible_to(user))
+@dataclass(frozen=True)
+class Programmes:
+    """The most urgent open programmes, and how many there are of each kind."""
+
+    most_urgent: list[ProgrammeProgress]
+    open: int
+    closed: int  # their deadline met, not met or withdrawn
+
+    @property
+    def open_not_shown(self) -> int:
+        return self.open - len(self.most_urgent)
+
+
+def _programmes_filtered(user, filters: Filters) -> QuerySet:
+    programmes = programmes_visible_to(user)
     if filters.organisation is not None:
         programmes = programmes.filter(recommendation__organisation=filters.organisation)
     if filters.service_area:
@@ -355,8 +474,31 @@ def programmes_progress(user, filters: Filters) -> list[ProgrammeProgress]:
         programmes = programmes.filter(deadline__due_date__gte=filters.due_from)
     if filters.due_to:
         programmes = programmes.filter(deadline__due_date__lte=filters.due_to)
-    programmes = programmes.order_by(F("deadline__due_date").asc(nulls_last=True), "pk")
-    return [ProgrammeProgress(programme=p, threshold=threshold_of_annotated(p)) for p in programmes]
+    return programmes
+
+
+# An audit is open until its deadline is closed; one without a deadline has nothing to close it.
+PROGRAMME_OPEN = Q(deadline__isnull=True) | Q(deadline__status=DeadlineStatus.OPEN)
+
+
+def programmes_most_urgent(user, filters: Filters, *, limit: int = PROGRAMMES_SHOWN) -> Programmes:
+    """The ``limit`` open programmes due soonest, with their threshold figures (one query for
+    all); the others are only counted (the audit list has them all): two queries."""
+    programmes = _programmes_filtered(user, filters)
+    counts = programmes.aggregate(
+        open=Count("pk", filter=PROGRAMME_OPEN, distinct=True),
+        all=Count("pk", distinct=True),
+    )
+    most_urgent = with_threshold_figures(programmes.filter(PROGRAMME_OPEN)).order_by(
+        F("deadline__due_date").asc(nulls_last=True), "pk"
+    )[:limit]
+    return Programmes(
+        most_urgent=[
+            ProgrammeProgress(programme=p, threshold=threshold_of_annotated(p)) for p in most_urgent
+        ],
+        open=counts["open"],
+        closed=counts["all"] - counts["open"],
+    )
 
 
 # --- The whole page -------------------------------------------------------------------------
@@ -367,20 +509,24 @@ class Dashboard:
     today: date
     filters: Filters
     compliance: Compliance
+    owners: Owners  # the by-owner table's rows
     timeline: list[Week]
     deadlines: QuerySet  # paginated by the view
-    clocks: list
-    programmes: list[ProgrammeProgress]
+    clocks: Clocks
+    programmes: Programmes
 
 
 def dashboard_for(user, *, today: date, filters: Filters) -> Dashboard:
+    """Everything the page shows, each section bounded whatever the number of records."""
     deadlines = deadlines_filtered(user, filters)
+    compliance = compliance_for(user, deadlines, today=today, filters=filters)
     return Dashboard(
         today=today,
         filters=filters,
-        compliance=compliance_for(user, deadlines, today=today, filters=filters),
+        compliance=compliance,
+        owners=owners_to_chase(compliance.breakdown.by_owner, chosen=filters.owner is not None),
         timeline=deadline_timeline(deadlines, today=today),
         deadlines=deadlines_by_urgency(deadlines),
-        clocks=list(clocks_by_urgency(deadlines)),
-        programmes=programmes_progress(user, filters),
+        clocks=clocks_most_urgent(deadlines),
+        programmes=programmes_most_urgent(user, filters),
     )

@@ -1,12 +1,11 @@
-"""The managers' deadline dashboard: one page, read only.
+"""The managers' deadline dashboard, read only, and the statutory clocks it leaves out.
 
-An adapter like the other views: check who may see it, read the filters, ask the selectors
+Adapters like the other views: check who may see it, read the filters, ask the selectors
 (scoped to the user) for the figures, and render. Today's date is read here once.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -18,11 +17,11 @@ from .forms import DashboardFilterForm
 PAGE_SIZE = 25
 
 
-@login_required
-def dashboard(request):
+def _filters(request) -> tuple[DashboardFilterForm, selectors.Filters]:
+    """The filter form as the request fills it, and the filters it chooses; 403 for anyone
+    the dashboard is not for."""
     if not selectors.dashboard_allowed(request.user):
         raise PermissionDenied
-    today = timezone.localdate()
     form = DashboardFilterForm(
         request.GET,
         organisations=selectors.organisations_for_filters(request.user),
@@ -30,7 +29,13 @@ def dashboard(request):
         service_areas=selectors.service_areas_for_filters(request.user),
     )
     form.is_valid()  # a filter in error is left out of cleaned_data, and so not applied
-    filters = selectors.Filters(**form.cleaned_data)
+    return form, selectors.Filters(**form.cleaned_data)
+
+
+@login_required
+def dashboard(request):
+    form, filters = _filters(request)
+    today = timezone.localdate()
     dashboard = selectors.dashboard_for(request.user, today=today, filters=filters)
     compliance = dashboard.compliance
     breakdown, lead = compliance.breakdown, compliance.lead
@@ -44,11 +49,36 @@ def dashboard(request):
             "figures": presentation.headline(breakdown.total, lead=lead),
             "rates": breakdown.total.rates(lead=lead),
             "all_due_definition": ALL_DUE_DEFINITION,
-            "breakdown_tables": presentation.breakdown_tables(breakdown, lead=lead),
+            "breakdown_tables": presentation.breakdown_tables(
+                breakdown, dashboard.owners, lead=lead
+            ),
+            "owners_not_shown": presentation.owners_not_shown(dashboard.owners),
             "quarters_table": presentation.quarters_table(compliance.quarters, lead=lead),
             "timeline_chart": charts.timeline_chart(dashboard.timeline, today=today),
             "compliance_chart": charts.compliance_chart(compliance.quarters, lead=lead),
-            "page_obj": Paginator(dashboard.deadlines, PAGE_SIZE).get_page(request.GET.get("page")),
-            "programmes": presentation.programme_rows(dashboard.programmes),
+            "page_obj": selectors.page_by_urgency(
+                dashboard.deadlines, number=request.GET.get("page"), per_page=PAGE_SIZE
+            ),
+            "clocks_not_shown": presentation.clocks_not_shown(dashboard.clocks),
+            "programmes": presentation.programme_rows(dashboard.programmes.most_urgent),
+            "programmes_not_shown": presentation.programmes_not_shown(dashboard.programmes),
+        },
+    )
+
+
+@login_required
+def clock_list(request):
+    """Every statutory clock the filters choose, open or closed, a page at a time."""
+    form, filters = _filters(request)
+    clocks = selectors.clocks_by_urgency(selectors.deadlines_filtered(request.user, filters))
+    return render(
+        request,
+        "dashboard/clock_list.html",
+        {
+            "form": form,
+            "today": timezone.localdate(),
+            "page_obj": selectors.page_by_urgency(
+                clocks, number=request.GET.get("page"), per_page=PAGE_SIZE
+            ),
         },
     )

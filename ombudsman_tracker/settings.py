@@ -104,6 +104,7 @@ TEMPLATES = [
             ],
             # {% wide_table %} on every page without a {% load %}.
             "builtins": ["ombudsman_tracker.templatetags.wide_tables"],
+            "libraries": {"pages": "ombudsman_tracker.templatetags.pages"},
         },
     },
 ]

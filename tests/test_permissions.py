@@ -120,6 +120,7 @@ EXPECTED = {
     # --- Dashboard (tests/dashboard/test_views.py): read only; staff who see every
     # organisation may open it too, whatever their role (tested there).
     "dashboard:index":                        Row((403, 403, 403, 200, 200, 403)),
+    "dashboard:clocks":                       Row((403, 403, 403, 200, 200, 403)),
     # --- End of dashboard ----------------------------------------------------------------
     # --- Reports (tests/reports/): drafts are the preparers' alone; everyone reads issued ones
     "reports:report_list":                    Row((200, 200, 200, 200, 200, 200)),

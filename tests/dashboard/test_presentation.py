@@ -6,8 +6,21 @@ from audits.models import AuditProgramme, ProgrammeKind
 from audits.presentation import decision_explanation
 from audits.threshold import threshold_decision
 from dashboard.compliance import ComplianceFigures
-from dashboard.presentation import figures_table, headline, programme_rows
-from dashboard.selectors import GroupFigures, ProgrammeProgress
+from dashboard.presentation import (
+    clocks_not_shown,
+    figures_table,
+    headline,
+    owners_not_shown,
+    programme_rows,
+    programmes_not_shown,
+)
+from dashboard.selectors import (
+    Clocks,
+    GroupFigures,
+    ProgrammeProgress,
+    Programmes,
+    owners_to_chase,
+)
 from deadlines.models import ComplianceRate
 from ombudsman_tracker.presentation import Tag
 
@@ -83,3 +96,62 @@ def test_programme_rows_show_progress_and_only_a_samples_decision():
     # The sample's reason is the decision in the words of its programme page and the report.
     assert rows[0].reason == decision_explanation(threshold(50, 20, 13))
     assert rows[1].reason == "A full audit has no threshold: every case is audited."
+
+
+# --- What a section leaves out --------------------------------------------------------------
+
+
+def owner(name, **figures) -> GroupFigures:
+    return GroupFigures(name, ComplianceFigures(**figures))
+
+
+def test_owners_with_something_due_are_chased_the_most_overdue_first():
+    groups = [
+        owner("Ann", later=4),
+        owner("Bea", due_month=1),
+        owner("Cal", overdue=1, due_soon=3),
+        owner("Dee", overdue=2),
+        owner("Eve", due_soon=1),
+        GroupFigures("Nobody yet", ComplianceFigures(overdue=1, due_soon=3), is_none=True),
+    ]
+
+    owners = owners_to_chase(groups, limit=4)
+
+    assert [g.label for g in owners.shown] == ["Dee", "Cal", "Nobody yet", "Eve"]
+    assert (owners.due_not_shown, owners.nothing_due) == (1, 1)  # Bea; Ann
+    assert [g.label for g in owners_to_chase([owner("Ann", later=4)], chosen=True).shown] == ["Ann"]
+
+
+def test_the_owners_left_out_are_counted_in_words():
+    one_of_each = owners_to_chase(
+        [
+            owner("Ann", later=1),
+            owner("Bea", overdue=1),
+            owner("Cal", overdue=2),
+            owner("Dee", due_soon=1),
+        ],
+        limit=2,
+    )
+
+    assert owners_not_shown(one_of_each) == [
+        "Showing the 2 owners with the most overdue, then the most due soonest, of 3 with a "
+        "recommendation overdue or due in the next 30 days: 1 other is not shown.",
+        "1 owner with nothing overdue or due in the next 30 days is not shown.",
+        "The All row counts every owner's recommendations.",
+    ]
+    assert owners_not_shown(owners_to_chase([owner("Bea", overdue=1)])) == []
+
+
+def test_the_clocks_and_audits_left_out_are_counted_in_words():
+    assert clocks_not_shown(Clocks(most_urgent=[], open=0, closed=1)) == (
+        "Not shown: 1 closed clock (met, not met or withdrawn)."
+    )
+    assert clocks_not_shown(Clocks(most_urgent=["a", "b"], open=3, closed=0)) == (
+        "Showing the 2 open clocks due soonest. Not shown: 1 less urgent open clock."
+    )
+    assert clocks_not_shown(Clocks(most_urgent=["a clock"], open=1, closed=0)) == ""
+    assert programmes_not_shown(Programmes(most_urgent=["a", "b"], open=3, closed=3)) == (
+        "Showing the 2 open audits due soonest. Not shown: 1 open audit due later and 3 closed "
+        "audits."
+    )
+    assert programmes_not_shown(Programmes(most_urgent=[], open=0, closed=0)) == ""

@@ -240,6 +240,21 @@ def test_the_deadline_list_is_most_urgent_first_with_statutory_clocks_apart(
     assert [c.due_date for c in clocks] == sorted(c.due_date for c in clocks)
 
 
+def test_the_deadline_list_a_page_at_a_time_keeps_its_order_and_what_each_row_shows(
+    records, regional_manager, django_assert_num_queries
+):
+    ordered = selectors.deadlines_by_urgency(
+        selectors.deadlines_filtered(regional_manager, Filters())
+    )
+
+    pages = [selectors.page_by_urgency(ordered, number=n, per_page=4) for n in (1, 2, 3)]
+
+    assert [d.pk for page in pages for d in page] == [d.pk for d in ordered]
+    assert pages[2].paginator.count == 10
+    with django_assert_num_queries(0):
+        [(d.get_absolute_url(), str(d.owner), str(d.organisation)) for d in pages[0]]
+
+
 # --- Audit programmes -----------------------------------------------------------------------
 
 
@@ -316,7 +331,7 @@ def programmes(records):
 
 
 def test_programme_progress_agrees_with_programme_threshold(records, programmes):
-    progress = selectors.programmes_progress(records.manager, Filters())
+    progress = selectors.programmes_most_urgent(records.manager, Filters()).most_urgent
 
     assert [p.threshold for p in progress] == [programme_threshold(p) for p in programmes]
     first, second = (p.threshold for p in progress)
@@ -333,6 +348,9 @@ def test_programme_progress_follows_the_filters(records, programmes):
     kent_only = Filters(organisation=records.kent)
     later = Filters(due_from=date(2026, 8, 1))
 
-    assert selectors.programmes_progress(records.manager, kent_only) == []
-    assert selectors.programmes_progress(records.manager, later) == []
-    assert len(selectors.programmes_progress(records.manager, Filters(owner=records.manager))) == 2
+    def shown(filters):
+        return selectors.programmes_most_urgent(records.manager, filters).most_urgent
+
+    assert shown(kent_only) == []
+    assert shown(later) == []
+    assert len(shown(Filters(owner=records.manager))) == 2

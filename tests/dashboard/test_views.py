@@ -48,6 +48,23 @@ def element(response, id_: str) -> str:
     return page_text(match.group(2))
 
 
+def rows(response, table_id: str) -> list[str]:
+    """The text of each row of the table's body."""
+    content = response.content.decode()
+    table = re.search(rf'<table [^>]*id="{table_id}".*?</table>', content, re.DOTALL)
+    assert table, f"No table {table_id}"
+    body = re.search(r"<tbody[^>]*>(.*?)</tbody>", table.group(0), re.DOTALL).group(1)
+    return [page_text(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL)]
+
+
+def link(response, text: str) -> str:
+    match = re.search(
+        rf'<a [^>]*href="([^"]+)"[^>]*>{re.escape(text)}</a>', response.content.decode()
+    )
+    assert match, f"No link {text!r}"
+    return match.group(1).replace("&amp;", "&")
+
+
 def test_a_manager_sees_the_headline_figures(client, today_records):
     client.force_login(today_records.manager)  # Croydon's: Kent's recommendation 9 is not here
 
@@ -210,6 +227,17 @@ def test_statutory_clocks_are_listed_apart_from_the_other_deadlines(client, toda
         < deadlines.index("Overdue")
         < (deadlines.index("25 000 002 recommendation 2"))
     )
+
+
+def test_where_every_row_is_listed_the_page_says_nothing_is_left_out(client, today_records):
+    client.force_login(today_records.manager)
+
+    response = client.get(URL)
+
+    assert len(rows(response, "table-clocks")) == 4  # for the public interest report
+    assert len(rows(response, "table-owner")) == 2
+    for left_out in ("owners-not-shown", "clocks-not-shown", "programmes-not-shown"):
+        assert f'id="{left_out}"' not in response.content.decode()
 
 
 # --- Compliance: the figures and the chart count the same; the rate that leads -------------
