@@ -385,6 +385,18 @@ def my_cases(sample_cases, *, user) -> list[MyCase]:
     return rows
 
 
+def page_shown_text(page, noun: str) -> str:
+    """Which of a paginated list's rows a page shows, and where the rest are; empty when one
+    page shows them all. ``Showing 26 to 50 of 608 cases. The page links below the table
+    show the rest.``"""
+    if not page.has_other_pages():
+        return ""
+    return (
+        f"Showing {page.start_index()} to {page.end_index()} of "
+        f"{counted(page.paginator.count, noun)}. The page links below the table show the rest."
+    )
+
+
 def upload_progress_text(upload: PopulationUpload) -> str:
     """What the upload's page says while the import runs."""
     progress = upload.progress_percent

@@ -11,11 +11,23 @@ exception is ``programmes_listed``, which counts every programme's outcomes in S
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
+from functools import partial
 from statistics import median
 
 from django.contrib.auth.models import Permission
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -40,6 +52,7 @@ from .models import (
 from .threshold import ThresholdResult, threshold_decision, wilson_interval
 
 MANAGE = "audits.manage_audit"
+PAGE_SIZE = 25  # the audit pages' lists (the programme page's cases too), as the others
 
 
 # --- What a user may see --------------------------------------------------------------------
@@ -56,10 +69,11 @@ def programmes_visible_to(user):
     if user.sees_every_organisation:
         return _programmes()
     # Partner-agency auditors see the programmes they audit for.
-    return (
-        _programmes()
-        .filter(Q(recommendation__organisation=user.organisation_id) | Q(auditors=user))
-        .distinct()
+    # An IN-subquery rather than a join to the auditors: one row per programme, no DISTINCT.
+    audited_for = AuditProgramme.auditors.through.objects.filter(user=user.pk)
+    return _programmes().filter(
+        Q(recommendation__organisation=user.organisation_id)
+        | Q(pk__in=audited_for.values("auditprogramme"))
     )
 
 
@@ -255,41 +269,50 @@ def counted_outcomes(programme):
         status=OutcomeStatus.SUBMITTED,
     ).select_related("sample_case")
     for outcome in outcomes:
-        settled = outcome.sample_case.settled_similar_issues
-        if settled is not None:
-            outcome.similar_issues = settled
-        if outcome.sample_case.settled_grade:
-            outcome.grade = outcome.sample_case.settled_grade
-        yield outcome
+        yield _as_counted(outcome)
 
 
-def _count_per_programme(sample_cases) -> Coalesce:
-    counted = (
-        sample_cases.filter(programme=OuterRef("pk"))
-        .order_by()
-        .values("programme")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def _is_counted(outcome: AuditOutcome) -> bool:
+    return outcome.role == OutcomeRole.AUDIT and outcome.status == OutcomeStatus.SUBMITTED
+
+
+def _as_counted(outcome: AuditOutcome) -> AuditOutcome:
+    """A submitted audit outcome as the figures count it (``outcome.sample_case`` is read):
+    itself, or where a manager settled a moderated case, a copy with the settled answers (the
+    outcome keeps the auditor's own)."""
+    sample_case = outcome.sample_case
+    if sample_case.settled_similar_issues is None and not sample_case.settled_grade:
+        return outcome
+    counted = copy(outcome)
+    if sample_case.settled_similar_issues is not None:
+        counted.similar_issues = sample_case.settled_similar_issues
+    if sample_case.settled_grade:
+        counted.grade = sample_case.settled_grade
+    return counted
 
 
 def with_threshold_figures(programmes):
     """Annotate each programme with what ``programme_threshold`` counts, in one query for a
-    whole list (``counted_outcomes``' rule in SQL; a test checks the two agree)."""
-    submitted = AuditOutcome.objects.filter(role=OutcomeRole.AUDIT, status=OutcomeStatus.SUBMITTED)
-    similar = submitted.filter(
-        Q(sample_case__settled_similar_issues=True)
-        | Q(sample_case__settled_similar_issues__isnull=True, similar_issues=True)
+    whole list (``counted_outcomes``' rule in SQL; a test checks the two agree).
+
+    One GROUP BY over the sample's cases, each joined to its submitted audit outcome (a case
+    has at most one), so the counts take one pass over the outcomes whatever the number of
+    programmes. Filter ``programmes`` on their own fields only: a filter on their sample's
+    cases would share (or multiply) the join the counts are made from."""
+    counted = FilteredRelation(
+        "sample_cases__outcomes",
+        condition=Q(
+            sample_cases__outcomes__role=OutcomeRole.AUDIT,
+            sample_cases__outcomes__status=OutcomeStatus.SUBMITTED,
+        ),
     )
-    return programmes.annotate(
-        sample_size=_count_per_programme(SampleCase.objects.all()),
-        audited=_count_per_programme(
-            SampleCase.objects.filter(pk__in=submitted.values("sample_case"))
-        ),
-        with_similar_issues=_count_per_programme(
-            SampleCase.objects.filter(pk__in=similar.values("sample_case"))
-        ),
+    similar = Q(sample_cases__settled_similar_issues=True) | Q(
+        sample_cases__settled_similar_issues__isnull=True, counted_outcome__similar_issues=True
+    )
+    return programmes.alias(counted_outcome=counted).annotate(
+        sample_size=Count("sample_cases"),
+        audited=Count("counted_outcome"),
+        with_similar_issues=Count("counted_outcome", filter=similar),
     )
 
 
@@ -305,12 +328,19 @@ def threshold_of_annotated(programme) -> ThresholdResult:
 
 def programme_threshold(programme) -> ThresholdResult:
     """Where the programme stands against its threshold, from the outcomes submitted so far."""
-    outcomes = list(counted_outcomes(programme))
-    return threshold_decision(
+    return _threshold(
+        list(counted_outcomes(programme)),
         sample_size=programme.sample_cases.count(),
-        audited=len(outcomes),
-        with_similar_issues=sum(1 for outcome in outcomes if outcome.similar_issues),
         threshold_percent=programme.threshold_percent,
+    )
+
+
+def _threshold(counted: list[AuditOutcome], *, sample_size, threshold_percent) -> ThresholdResult:
+    return threshold_decision(
+        sample_size=sample_size,
+        audited=len(counted),
+        with_similar_issues=sum(1 for outcome in counted if outcome.similar_issues),
+        threshold_percent=threshold_percent,
     )
 
 
@@ -337,14 +367,24 @@ class FindingsSummary:
 
 def findings_summary(programme) -> FindingsSummary:
     """What the audit found, for committee reports: counts, grades and answers per question."""
-    outcomes = list(counted_outcomes(programme))
+    return _findings(
+        list(counted_outcomes(programme)),
+        sample_size=programme.sample_cases.count(),
+        threshold_percent=programme.threshold_percent,
+    )
+
+
+def _findings(outcomes: list[AuditOutcome], *, sample_size, threshold_percent) -> FindingsSummary:
+    """``findings_summary`` from the counted outcomes already read."""
     days = sorted(
         outcome.days_to_strategy_discussion
         for outcome in outcomes
         if outcome.days_to_strategy_discussion is not None
     )
     return FindingsSummary(
-        threshold=programme_threshold(programme),
+        threshold=_threshold(
+            outcomes, sample_size=sample_size, threshold_percent=threshold_percent
+        ),
         grades={grade: sum(o.grade == grade for o in outcomes) for grade in Grade.values},
         answers={
             question: {
@@ -465,12 +505,25 @@ class ProgrammeRow:
     threshold: ThresholdResult
 
 
-def programmes_listed(user) -> list[ProgrammeRow]:
-    """The programmes ``user`` may see, newest first, each with its threshold figures."""
+def programme_pks_listed(user):
+    """The ids of the programmes ``user`` may see, newest first: the audits list pages these,
+    then counts the figures of one page's programmes (``programme_rows``)."""
+    return programmes_visible_to(user).order_by("-pk").values_list("pk", flat=True)
+
+
+def programme_rows(pks) -> list[ProgrammeRow]:
+    """The programmes of ``pks``, newest first, each with its threshold figures: one query,
+    whose counts cover only these programmes' cases (the ids are read first, so that the
+    database narrows to them before it joins their cases)."""
     programmes = with_threshold_figures(
-        programmes_visible_to(user).select_related("triggered_by")
+        _programmes().select_related("triggered_by").filter(pk__in=list(pks))
     ).order_by("-pk")
     return [ProgrammeRow(programme, threshold_of_annotated(programme)) for programme in programmes]
+
+
+def programmes_listed(user) -> list[ProgrammeRow]:
+    """The programmes ``user`` may see, newest first, each with its threshold figures."""
+    return programme_rows(programme_pks_listed(user))
 
 
 # --- The programme page ---------------------------------------------------------------------
@@ -524,7 +577,7 @@ class ProgrammePage:
     sample_count: int
     substitutes: list[SampleCase]
     auditors: list[User]
-    rows: list[SampleRow]
+    sample_page: Page  # of SampleRow: one page of the cases the user may see
     moderation: Moderation
     concerns: list[ConcernRow]
     full_audit: AuditProgramme | None
@@ -564,8 +617,9 @@ class ProgrammePage:
         return max(0, self.programme.target_sample_size - self.drawn_count)
 
 
-def _moderation(pairs: list[ModerationPair], *, shown: set[int]) -> Moderation:
-    """Agreement over every case both auditors submitted; disagreements on the ``shown`` cases."""
+def _moderation(pairs: list[ModerationPair], *, shown: Callable[[SampleCase], bool]) -> Moderation:
+    """Agreement over every case both auditors submitted; disagreements on the cases the user
+    is ``shown``."""
     pairs = [
         Disagreement(pair.sample_case, pair.audit, pair.moderation)
         for pair in pairs
@@ -579,55 +633,87 @@ def _moderation(pairs: list[ModerationPair], *, shown: set[int]) -> Moderation:
         disagreements=[
             p
             for p in pairs
-            if p.sample_case.pk in shown
-            and (
+            if (
                 p.audit.similar_issues != p.moderation.similar_issues
                 or p.audit.grade != p.moderation.grade
             )
+            and shown(p.sample_case)
         ],
     )
 
 
-def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
-    """Everything the programme page shows to ``user``, whatever the size of the sample."""
-    findings = findings_summary(programme)
-    threshold = findings.threshold
-    manages = manages_programme(user, programme)
-    cases = list(
-        programme.sample_cases.select_related("case", "auditor", "moderator").order_by("position")
+def sample_cases_visible_to(user, programme: AuditProgramme):
+    """The cases of a programme's sample that ``user`` may see: the query form of
+    ``sample_case_visible_to``."""
+    cases = programme.sample_cases.all()
+    if manages_programme(user, programme):
+        return cases
+    return cases.filter(Q(auditor=user.pk) | Q(moderator=user.pk))
+
+
+def _sample_figures(programme: AuditProgramme) -> dict[str, int]:
+    """How many cases the sample has, how many are unassigned and how many are substitutes,
+    counted in SQL."""
+    return programme.sample_cases.aggregate(
+        sample_count=Count("pk"),
+        unassigned=Count("pk", filter=Q(auditor__isnull=True)),
+        substitute_count=Count("pk", filter=~Q(substitute_reason="")),
     )
+
+
+def programme_page(programme: AuditProgramme, *, user, page_number=None) -> ProgrammePage:
+    """Everything the programme page shows to ``user``, whatever the size of the sample: its
+    figures from the programme's outcomes, read once, and the rows of one page of the cases
+    the user may see (``page_number``, as ``Paginator.get_page`` takes it)."""
+    manages = manages_programme(user, programme)
+    figures = _sample_figures(programme)
     outcomes_by_case: dict[int, dict[str, AuditOutcome]] = defaultdict(dict)
-    for outcome in AuditOutcome.objects.filter(sample_case__programme=programme):
+    counted: dict[int, AuditOutcome] = {}
+    for outcome in AuditOutcome.objects.filter(sample_case__programme=programme).select_related(
+        "sample_case"
+    ):
+        outcome.sample_case.programme = programme  # known: no query to see who may see it
         outcomes_by_case[outcome.sample_case_id][outcome.role] = outcome
-    counted = {outcome.sample_case_id: outcome for outcome in counted_outcomes(programme)}
+        if _is_counted(outcome):
+            counted[outcome.sample_case_id] = _as_counted(outcome)
+    findings = _findings(
+        list(counted.values()),
+        sample_size=figures["sample_count"],
+        threshold_percent=programme.threshold_percent,
+    )
+    threshold = findings.threshold
     pairs = [
         ModerationPair(
-            sample_case,
-            outcomes_by_case[sample_case.pk].get(OutcomeRole.AUDIT),
-            outcomes_by_case[sample_case.pk].get(OutcomeRole.MODERATION),
+            (by_role.get(OutcomeRole.AUDIT) or by_role[OutcomeRole.MODERATION]).sample_case,
+            by_role.get(OutcomeRole.AUDIT),
+            by_role.get(OutcomeRole.MODERATION),
         )
-        for sample_case in cases
+        for by_role in outcomes_by_case.values()
     ]
-    # Each case's programme is the one given (the related manager sets it): no query per case.
-    shown = [pair for pair in pairs if sample_case_visible_to(user, pair.sample_case)]
-    rows = [
-        SampleRow(
-            pair.sample_case,
-            audit=pair.audit,
-            moderation=pair.moderation,
-            counted=counted.get(pair.sample_case.pk),
-            # Blind moderation: the user moderates the case, and only the audit is submitted.
-            hidden_from_user=pair.hidden_from(user) == OutcomeRole.AUDIT
-            and pair.sample_case.pk in counted,
-        )
-        for pair in shown
+
+    shown = sample_cases_visible_to(user, programme)
+    sample_page = Paginator(
+        shown.select_related("case", "auditor", "moderator").order_by("position"), PAGE_SIZE
+    ).get_page(page_number)
+    sample_page.object_list = [
+        _sample_row(sample_case, outcomes_by_case[sample_case.pk], counted, user=user)
+        for sample_case in sample_page
     ]
-    shown_pks = {pair.sample_case.pk for pair in shown}
+    moderation = _moderation(pairs, shown=partial(sample_case_visible_to, user))
+    # Only the disagreements name their cases: read those cases alone.
+    prefetch_related_objects([d.sample_case for d in moderation.disagreements], "case")
     full_audit = full_audit_of(programme)
     full_audit_pk = full_audit.pk if full_audit else None
-    statuses = dict.fromkeys(["not_started", *OutcomeStatus.values], 0)
-    for pair in pairs:
-        statuses[str(pair.audit.status) if pair.audit else "not_started"] += 1
+    audit_statuses = Counter(
+        str(by_role[OutcomeRole.AUDIT].status)
+        for by_role in outcomes_by_case.values()
+        if OutcomeRole.AUDIT in by_role
+    )
+    concerns = LiveConcern.objects.filter(sample_case__programme=programme).select_related(
+        "sample_case__case", "raised_by", "deadline"
+    )
+    for concern in concerns:
+        concern.sample_case.programme = programme
     return ProgrammePage(
         programme=programme,
         manages=manages,
@@ -637,23 +723,30 @@ def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
             if threshold.audited
             else None
         ),
-        sample_count=len(cases),
-        substitutes=[row.sample_case for row in rows if row.sample_case.is_substitute],
+        sample_count=figures["sample_count"],
+        substitutes=list(
+            shown.exclude(substitute_reason="").select_related("case").order_by("position")
+        ),
         auditors=programme_auditors(programme),
-        rows=rows,
-        moderation=_moderation(pairs, shown=shown_pks),
+        sample_page=sample_page,
+        moderation=moderation,
         concerns=[
-            ConcernRow(concern, case_visible=concern.sample_case_id in shown_pks)
-            for concern in LiveConcern.objects.filter(
-                sample_case__programme=programme
-            ).select_related("sample_case__case", "raised_by", "deadline")
+            ConcernRow(concern, case_visible=sample_case_visible_to(user, concern.sample_case))
+            for concern in concerns
         ],
         full_audit=full_audit,
-        pending_moderation=any(row.hidden_from_user for row in rows),
-        unassigned=sum(1 for sample_case in cases if not sample_case.auditor_id),
-        drawn_count=sum(1 for sample_case in cases if not sample_case.is_substitute),
-        substitute_count=sum(1 for sample_case in cases if sample_case.is_substitute),
-        outcome_statuses=statuses,
+        # Blind moderation: the user moderates a case whose audit alone is submitted.
+        pending_moderation=any(
+            pair.hidden_from(user) == OutcomeRole.AUDIT and pair.sample_case.pk in counted
+            for pair in pairs
+        ),
+        unassigned=figures["unassigned"],
+        drawn_count=figures["sample_count"] - figures["substitute_count"],
+        substitute_count=figures["substitute_count"],
+        outcome_statuses={
+            "not_started": figures["sample_count"] - sum(audit_statuses.values()),
+            **{status: audit_statuses[status] for status in OutcomeStatus.values},
+        },
         deadline_set_by=date_set_by(programme.deadline) if programme.deadline else None,
         # The programme's own full audit (or the sample audit it follows) has a row of its own.
         other_audits=[
@@ -664,16 +757,39 @@ def programme_page(programme: AuditProgramme, *, user) -> ProgrammePage:
     )
 
 
+def _sample_row(sample_case, by_role: dict[str, AuditOutcome], counted, *, user) -> SampleRow:
+    pair = ModerationPair(
+        sample_case, by_role.get(OutcomeRole.AUDIT), by_role.get(OutcomeRole.MODERATION)
+    )
+    return SampleRow(
+        sample_case,
+        audit=pair.audit,
+        moderation=pair.moderation,
+        counted=counted.get(sample_case.pk),
+        # Blind moderation: the user moderates the case, and only the audit is submitted.
+        hidden_from_user=pair.hidden_from(user) == OutcomeRole.AUDIT and sample_case.pk in counted,
+    )
+
+
 def programme_auditors(programme: AuditProgramme) -> list[User]:
-    """The auditors, each with how many cases they audit and moderate in the programme."""
+    """The auditors, each with how many cases they audit and moderate in the programme.
+
+    Each count is a subquery of its own: joining both the audited and the moderated cases
+    would pair every case one auditor audits with every case they moderate."""
+
+    def cases_where(role: str) -> Coalesce:
+        cases = (
+            programme.sample_cases.filter(**{role: OuterRef("pk")})
+            .order_by()
+            .values(role)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(cases, output_field=IntegerField()), 0)
+
     return list(
         programme.auditors.select_related("organisation").annotate(
-            audit_count=Count(
-                "audit_cases", filter=Q(audit_cases__programme=programme), distinct=True
-            ),
-            moderation_count=Count(
-                "moderation_cases", filter=Q(moderation_cases__programme=programme), distinct=True
-            ),
+            audit_count=cases_where("auditor"), moderation_count=cases_where("moderator")
         )
     )
 

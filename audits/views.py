@@ -40,7 +40,10 @@ from .models import OutcomeRole, UploadStatus
 
 MANAGE = "audits.manage_audit"
 RECORD = "audits.record_audit_outcome"
-SAMPLE_PAGE_SIZE = 100
+
+
+def _page(request, queryset):
+    return Paginator(queryset, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _manager_only_post(request):
@@ -55,15 +58,17 @@ def _manager_only_post(request):
 
 @permission_needed("audits.view_auditprogramme")
 def programme_list(request):
-    rows = selectors.programmes_listed(request.user)
+    page_obj = _page(request, selectors.programme_pks_listed(request.user))
     return render(
         request,
         "audits/auditprogramme_list.html",
         {
+            "page_obj": page_obj,
             "rows": [
                 (row, presentation.programme_decision_tag(row.programme, row.threshold))
-                for row in rows
+                for row in selectors.programme_rows(page_obj.object_list)
             ],
+            "shown": presentation.page_shown_text(page_obj, "audit"),
         },
     )
 
@@ -92,7 +97,9 @@ def programme_detail(request, pk):
     view_record(
         user=request.user, record=programme, kind=ViewKind.AUDIT_PROGRAMME, at=timezone.now()
     )
-    page = selectors.programme_page(programme, user=request.user)
+    page = selectors.programme_page(
+        programme, user=request.user, page_number=request.GET.get("page")
+    )
     threshold = page.threshold
     return render(
         request,
@@ -107,7 +114,8 @@ def programme_detail(request, pk):
             "interval": presentation.interval_words(page.interval),
             "threshold_words": presentation.threshold_words(programme.threshold_percent),
             "method_description": presentation.SAMPLING_METHODS.get(programme.sampling_method),
-            "sample_page": Paginator(page.rows, SAMPLE_PAGE_SIZE).get_page(request.GET.get("page")),
+            "sample_page": page.sample_page,
+            "sample_shown": presentation.page_shown_text(page.sample_page, "case"),
             "findings": presentation.findings_tables(page.findings),
             "actions": presentation.programme_actions(page),
             "deadline_rule": presentation.deadline_set_by_text(page.deadline_set_by),
@@ -409,11 +417,15 @@ def outcome_reopen(request, pk):
 
 @permission_needed(RECORD)
 def my_cases(request):
-    cases = selectors.audit_cases_for(request.user)
+    page_obj = _page(request, selectors.audit_cases_for(request.user))
     return render(
         request,
         "audits/samplecase_my_cases.html",
-        {"rows": presentation.my_cases(cases, user=request.user)},
+        {
+            "page_obj": page_obj,
+            "rows": presentation.my_cases(page_obj, user=request.user),
+            "shown": presentation.page_shown_text(page_obj, "case"),
+        },
     )
 
 
