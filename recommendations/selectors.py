@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from deadlines import selectors as deadline_selectors
 from deadlines.buckets import DUE_MONTH_DAYS
-from deadlines.models import Deadline, DeadlineKind, Extension, ExtensionStatus, Outcome
+from deadlines.models import Deadline, DeadlineKind, Extension, ExtensionStatus
 from organisations.models import Organisation
 
 from .models import Complaint, Evidence, Recommendation
@@ -236,28 +236,37 @@ def recommendations_listed(
 
 @dataclass
 class Attention:
-    """What needs the user's attention on ``at``: their deadlines, then their other work."""
+    """What needs the user's attention on ``at``: their most urgent deadlines, then their
+    other work, each list bounded (``ATTENTION_ROWS``) with the whole counted."""
 
     at: date
     deadlines: list[Deadline] = field(default_factory=list)
+    overdue_count: int = 0
+    # Due in the next ``DUE_MONTH_DAYS`` (the due-soon ones included), not overdue.
+    due_this_month_count: int = 0
     other_recommendations: list[Recommendation] = field(default_factory=list)
+    other_count: int = 0
     # Extension requests waiting for the user's decision; None if they may not decide any.
     extension_requests: list[Extension] | None = None
-    # Audit cases assigned to the user will join here when the audits pages exist.
 
     @property
-    def overdue_count(self) -> int:
-        return sum(1 for d in self.deadlines if d.outcome(at=self.at) == Outcome.OVERDUE)
+    def deadlines_not_shown(self) -> int:
+        return self.overdue_count + self.due_this_month_count - len(self.deadlines)
 
     @property
-    def due_this_month_count(self) -> int:
-        """Due in the next ``DUE_MONTH_DAYS`` (the due-soon ones included), not overdue."""
-        return len(self.deadlines) - self.overdue_count
+    def others_not_shown(self) -> int:
+        return self.other_count - len(self.other_recommendations)
+
+
+# A manager may own hundreds of deadlines: home shows the most urgent, and links the rest.
+ATTENTION_ROWS = 25
 
 
 def attention_for(user, *, at: date) -> Attention:
-    """The user's open deadlines overdue or due within ``DUE_MONTH_DAYS``, then the rest, and
-    the extension requests waiting for their decision (``extension_requests_for``).
+    """The user's open deadlines overdue or due within ``DUE_MONTH_DAYS``, soonest first, then
+    their other open recommendations, at most ``ATTENTION_ROWS`` of each with how many there
+    are in all, and the extension requests waiting for their decision
+    (``extension_requests_for``).
 
     Each deadline comes with the record that holds it, for its link (``get_absolute_url``).
     """
@@ -269,6 +278,10 @@ def attention_for(user, *, at: date) -> Attention:
         .select_related("recommendation", "audit_programme", "live_concern")
         .order_by("due_date", "pk")
     )
+    counts = deadlines.aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=at)),
+        due=Count("pk", filter=Q(due_date__gte=at)),
+    )
     later = (
         recommendations_visible_to(user)
         .filter(deadline__owner=user, deadline__in=Deadline.objects.open())
@@ -278,7 +291,10 @@ def attention_for(user, *, at: date) -> Attention:
     decides = user.has_perm("recommendations.decide_extension")
     return Attention(
         at=at,
-        deadlines=list(deadlines),
-        other_recommendations=list(later),
+        deadlines=list(deadlines[:ATTENTION_ROWS]),
+        overdue_count=counts["overdue"],
+        due_this_month_count=counts["due"],
+        other_recommendations=list(later[:ATTENTION_ROWS]),
+        other_count=later.count(),
         extension_requests=list(extension_requests_for(user)) if decides else None,
     )

@@ -6,6 +6,7 @@ row for every recommendation, is streamed rather than held in memory."""
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -15,8 +16,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from accounts.roles import Role
+from deadlines.arithmetic import Counting
 from organisations.models import Organisation
-from recommendations import services, timeline, views
+from recommendations import selectors, services, timeline, views
 from recommendations.selectors import recommendations_visible_to
 from recommendations.tracker_csv import export, tracker_export
 from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
@@ -261,3 +263,42 @@ def test_the_export_runs_the_same_queries_for_one_row_and_several(
     evidence_added(complaint.recommendations.first(), officer, 2)
 
     assert queries() == one
+
+
+# --- Home: a manager who owns many deadlines ----------------------------------------------
+
+
+def test_home_shows_the_most_urgent_deadlines_and_says_how_many_more_there_are(
+    client, manager, monkeypatch
+):
+    monkeypatch.setattr(selectors, "ATTENTION_ROWS", 3)
+    complaint = complaint_recorded(by=manager, public_interest_report=False)
+    today = TODAY()
+    for days in (-9, -5, -1, 4, 40, 50, 60, 70):  # four overdue or due soon, four later
+        recommendation_recorded(
+            complaint=complaint,
+            owner=manager,
+            by=manager,
+            rule={"counting": Counting.STATED, "stated_date": today + timedelta(days=days)},
+        )
+    client.force_login(manager)
+
+    response = client.get(reverse("home"))
+    text = page_text(response)
+
+    attention = response.context["attention"]
+    assert [deadline.due_date - today for deadline in attention.deadlines] == [
+        timedelta(days=-9),
+        timedelta(days=-5),
+        timedelta(days=-1),
+    ]
+    assert (attention.overdue_count, attention.due_this_month_count, attention.other_count) == (
+        3,
+        1,
+        4,
+    )
+    assert (
+        "Showing the 3 due soonest. 1 more overdue or due in the next 30 days is not shown" in text
+    )
+    assert "Showing the 3 due soonest. 1 more is not shown" in text
+    assert f"{reverse('recommendations:recommendation_list')}?mine=on" in links(response)
