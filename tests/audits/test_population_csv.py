@@ -156,6 +156,36 @@ def test_a_case_held_with_different_details_is_not_overwritten(manager):
     assert PopulationCase.objects.get(case_reference="CR-00002").team == "Assessment"
 
 
+def test_a_case_written_between_the_check_and_the_write_stops_a_long_import_whole(manager):
+    rows = "".join(f"CR-{n:06d},Front Door,2019-01-01,2019-02-01,,yes,,\n" for n in range(4500))
+
+    def another_import_meanwhile():
+        # Held with other details after this file's check, and found in its last batch.
+        _import(HEADER + "CR-004321,Duty,2019-01-01,2019-02-01,,yes,,\n", manager)
+
+    with pytest.raises(PopulationImportError) as raised:
+        population_import(
+            file=io.BytesIO((HEADER + rows).encode()),
+            file_name="big.csv",
+            organisation=manager.organisation,
+            by=manager,
+            at=AT,
+            writing=another_import_meanwhile,
+        )
+
+    assert raised.value.errors == [
+        RowError(
+            4323,
+            "case_reference",
+            "CR-004321 is already held with different details; the import never overwrites a case.",
+        )
+    ]
+    assert list(PopulationCase.objects.values_list("case_reference", "team")) == [
+        ("CR-004321", "Duty")
+    ]
+    assert PopulationImport.objects.count() == 1
+
+
 def test_missing_and_unknown_columns(manager):
     errors = _errors("case_reference,team,closed_on,colour\nCR-1,A,2019-01-01,red\n", manager)
 

@@ -8,7 +8,10 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from audits import personal_data
 from audits.models import PopulationCase
 from audits.personal_data import masked, nhs_number_valid, personal_column, personal_value
 from audits.population_csv import PopulationImportError, RowError, population_import
@@ -207,6 +210,19 @@ def test_every_row_with_personal_data_is_reported(manager):
     ]
 
 
+def test_personal_data_repeated_on_many_rows_is_reported_on_each(manager):
+    # The import screens each distinct value once: a value seen before is refused again.
+    rows = [good_row(n, team="Jo Bloggs jo@example.com") for n in range(1, 4)]
+
+    errors = problems(HEADER + "\n" + "\n".join(rows) + "\n", manager)
+
+    assert [(error.row_number, error.column) for error in errors] == [
+        (2, "team"),
+        (3, "team"),
+        (4, "team"),
+    ]
+
+
 def test_a_value_longer_than_its_column_is_an_error_not_a_crash(manager):
     errors = problems(f"{HEADER}\n{good_row(1, team='A' * 201)}\n", manager)
 
@@ -267,3 +283,51 @@ def test_a_date_is_only_suspect_in_free_text():
 def test_masked_says_how_a_value_starts_and_how_long_it_is():
     assert masked("  Jo Bloggs ") == "starting 'J', 9 characters"
     assert masked("") == "an empty value"
+
+
+def every_pattern(text: str, *, free_text: bool, reference: bool) -> str | None:
+    """``personal_value`` without its quick tests: every pattern tried on every value."""
+    found = [
+        ("an NHS number", personal_data._has_nhs_number(text)),
+        ("an email address", personal_data._EMAIL.search(text)),
+        ("a phone number", personal_data._PHONE.search(text)),
+        ("a postcode", personal_data._POSTCODE.search(text)),
+        (
+            "a date, which may be a date of birth",
+            free_text
+            and any(
+                personal_data._real_date(kind, match.groups())
+                for kind, pattern in personal_data._DATES
+                for match in pattern.finditer(text)
+            ),
+        ),
+        ("a name", reference and personal_data._NAME.search(text)),
+        ("a name", free_text and personal_data._TITLED_NAME.search(text)),
+    ]
+    return next((what for what, there in found if there), None)
+
+
+# Pieces of NHS and phone numbers, dates, postcodes, addresses and names, run together.
+pieces = st.one_of(
+    st.integers(0, 99_999).map(str),
+    st.integers(1990, 2030).map(str),
+    st.sampled_from([" ", "-", "/", ".", ", ", "(", ")", "(0)", "+44 ", "\t", "\u00a0", "@"]),
+    st.sampled_from(
+        ["Jan", "november", "Sept.", "th", "Mr", "Dr.", "Jane", "Smith", "SW1A", "GIR"]
+    ),
+    st.sampled_from(["1AA", "0AA", "CR", "ab", "a.b@c.uk", "\u017f", "\u212a", "\u0663"]),
+    # Each with as few digits as its kind can have, where the quick tests draw their lines.
+    st.sampled_from(
+        ["943 476 5919", "020 7946 0018", "1/2/03", "2021-1-2", "1 May 2020", "B1 1AA", "GIR 0AA"]
+    ),
+    st.text(max_size=3),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.lists(pieces, max_size=10).map("".join), free_text=st.booleans())
+def test_the_quick_tests_pass_over_only_values_no_pattern_matches(text, free_text):
+    for reference in {False, free_text}:
+        assert personal_value(text, free_text=free_text, reference=reference) == every_pattern(
+            text, free_text=free_text, reference=reference
+        )
