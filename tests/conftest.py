@@ -1,5 +1,4 @@
 import os
-from collections import Counter
 from datetime import date
 from io import StringIO
 from urllib.parse import quote, urlsplit
@@ -173,9 +172,8 @@ def shared_database_url() -> str:
 
 # --- The order of the files ----------------------------------------------------------------
 # bin/test hands each process whole files (--dist loadfile), in the order collected. Files of
-# transactional tests (browser stories, real workers, faults) take seconds a test, and the other
-# files take about as long as they have tests: the longest started first, the quick files even
-# out the processes' ends (where the slow ones came last, one process ran on for a minute).
+# transactional tests (browser stories, real workers, faults) take seconds a test: started
+# first, they leave the quick files to even out the processes' ends, where they came last.
 # Each file's tests stay together, so a module's shared records are made once.
 
 
@@ -186,12 +184,10 @@ def pytest_collection_modifyitems(items):
         return bool(marker and marker.kwargs.get("transaction"))
 
     slow_files = {item.path for item in items if transactional(item)}
-    first_seen, tests_in = {}, Counter(item.path for item in items)
+    first_seen = {}
     for position, item in enumerate(items):
         first_seen.setdefault(item.path, position)
-    items.sort(
-        key=lambda item: (item.path not in slow_files, -tests_in[item.path], first_seen[item.path])
-    )
+    items.sort(key=lambda item: (item.path not in slow_files, first_seen[item.path]))
 
 
 # --- Emptying the test database quickly -----------------------------------------------------
