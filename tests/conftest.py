@@ -1,4 +1,5 @@
 import os
+from collections import Counter
 from datetime import date
 from io import StringIO
 from urllib.parse import quote, urlsplit
@@ -173,7 +174,8 @@ def shared_database_url() -> str:
 # --- The order of the files ----------------------------------------------------------------
 # bin/test hands each process whole files (--dist loadfile), in the order collected. Files of
 # transactional tests (browser stories, real workers, faults) take seconds a test: started
-# first, they leave the quick files to even out the processes' ends, where they came last.
+# first, in the order collected, they leave the quick files to even out the processes' ends.
+# Of the others, those with the most tests (the permission matrix, the URL fuzz) go first.
 # Each file's tests stay together, so a module's shared records are made once.
 
 
@@ -184,10 +186,16 @@ def pytest_collection_modifyitems(items):
         return bool(marker and marker.kwargs.get("transaction"))
 
     slow_files = {item.path for item in items if transactional(item)}
-    first_seen = {}
+    first_seen, tests_in = {}, Counter(item.path for item in items)
     for position, item in enumerate(items):
         first_seen.setdefault(item.path, position)
-    items.sort(key=lambda item: (item.path not in slow_files, first_seen[item.path]))
+
+    def order(item):
+        if item.path in slow_files:
+            return (0, 0, first_seen[item.path])
+        return (1, -tests_in[item.path], first_seen[item.path])  # the longest first
+
+    items.sort(key=order)
 
 
 # --- Emptying the test database quickly -----------------------------------------------------
