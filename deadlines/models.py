@@ -26,6 +26,8 @@ class DeadlineKind(models.TextChoices):
     AUDIT_PROGRAMME = "audit_programme", "Audit programme"
     FULL_AUDIT = "full_audit", "Full audit"
     LIVE_CONCERN = "live_concern", "Live concern awaiting a response"
+    MILESTONE = "milestone", "Action plan milestone"
+    REMEDY_PAYMENT = "remedy_payment", "Remedy payment"
 
     @classmethod
     def statutory(cls):
@@ -33,7 +35,12 @@ class DeadlineKind(models.TextChoices):
 
 
 COUNCIL_SET_KINDS = frozenset(
-    {DeadlineKind.AUDIT_PROGRAMME, DeadlineKind.FULL_AUDIT, DeadlineKind.LIVE_CONCERN}
+    {
+        DeadlineKind.AUDIT_PROGRAMME,
+        DeadlineKind.FULL_AUDIT,
+        DeadlineKind.LIVE_CONCERN,
+        DeadlineKind.MILESTONE,
+    }
 )
 
 

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "deadlines",
     "recommendations",
     "audits",
+    "plans",
+    "learning",
     "reminders",
     "reports",
     "dashboard",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("recommendations.urls")),
     path("audits/", include("audits.urls")),
+    path("plans/", include("plans.urls")),
+    path("learning/", include("learning.urls")),
     path("reports/", include("reports.urls")),
     path("", include("reminders.urls")),
     path("dashboard/", include("dashboard.urls")),
