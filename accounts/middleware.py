@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from .sessions import absolute_timeout_message, session_outlived
+from .sessions import absolute_timeout_message, session_idle_renew, session_outlived
 from .two_factor import allowed_before_second_factor, second_factor_step
 
 
@@ -44,7 +44,8 @@ class SecondFactorMiddleware:
 class SessionLifetimeMiddleware:
     """Ends a session ``SESSION_ABSOLUTE_TIMEOUT`` seconds after sign-in, however busy it has
     been (the idle timeout alone would slide for ever), and sends the user to sign in again
-    with a message saying why.
+    with a message saying why. Otherwise renews the session's idle timeout, at most once every
+    ``SESSION_RENEW_AFTER`` seconds (``accounts.sessions.session_idle_renew``).
 
     It runs before ``MessageMiddleware`` (so before any second-factor check), so it stores its
     message itself, as that middleware would."""
@@ -53,13 +54,16 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and session_outlived(
-            session=request.session, at=timezone.now()
-        ):
+        at = timezone.now()
+        if request.user.is_authenticated and session_outlived(session=request.session, at=at):
             logout(request)
             response = redirect_to_login(request.get_full_path())
             storage = default_storage(request)
             storage.add(messages.INFO, absolute_timeout_message())
             storage.update(response)
             return response
+        # Only a request that came with a session: the sign-in page's first visit has none to
+        # renew, and reading one would cost a query for nothing.
+        if request.session.session_key is not None:
+            session_idle_renew(session=request.session, at=at)
         return self.get_response(request)

@@ -9,9 +9,12 @@ the figures count. Sections that grow with the records list a bounded number of 
 count the rest (``CLOCKS_SHOWN`` and the others).
 """
 
+import hashlib
+import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -19,12 +22,14 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Max,
     Q,
     QuerySet,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Least
+from django.utils import timezone
 
 from accounts.models import User
 from audits.models import (
@@ -35,9 +40,20 @@ from audits.selectors import programmes_visible_to, threshold_of_annotated, with
 from audits.threshold import ThresholdResult
 from deadlines.buckets import bucket_expression
 from deadlines.compliance import ComplianceFigures, sum_figures
-from deadlines.models import ComplianceRate, ComplianceSettings, DeadlineKind, DeadlineStatus
+from deadlines.models import (
+    ComplianceRate,
+    ComplianceSettings,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+)
 from organisations.models import Organisation
-from recommendations.selectors import complaints_visible_to, deadlines_visible_to
+from recommendations.models import Complaint
+from recommendations.selectors import (
+    complaints_visible_to,
+    deadlines_visible_to,
+    deadlines_with_holders,
+)
 
 from .compliance import (
     TIMELINE_DAYS,
@@ -47,6 +63,8 @@ from .compliance import (
     quarter_series,
     timeline_weeks,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- Who may see it -------------------------------------------------------------------------
 
@@ -272,11 +290,13 @@ def compliance_by_quarter(
 @dataclass(frozen=True)
 class Compliance:
     """The figures and the quarterly series, from the same rows: the series adds up to the
-    due part of ``breakdown.total``. ``lead``: the rate shown first."""
+    due part of ``breakdown.total``. ``lead``: the rate shown first. ``counted_at``: when the
+    figures were counted (they are kept a while: ``compliance_counts``)."""
 
     breakdown: Breakdown
     quarters: QuarterSeries
     lead: ComplianceRate
+    counted_at: datetime | None = None
 
 
 def compliance_lead(user, filters: Filters) -> ComplianceRate:
@@ -286,15 +306,75 @@ def compliance_lead(user, filters: Filters) -> ComplianceRate:
     return ComplianceSettings.objects.lead_for(organisation)
 
 
-def compliance_for(user, deadlines: QuerySet, *, today: date, filters: Filters) -> Compliance:
-    """Everything the dashboard's compliance section shows: six queries."""
+# The grouped counts over every recommendation take most of the dashboard's time at a
+# council's scale (four queries over 10,000 recommendations), yet change only when a deadline
+# or a complaint does. So they are kept in the cache under the last change saved to either
+# (the latest id of their history, which every change writes: ``counted_state``), and a change
+# saved since is counted on the next load. At most this many seconds, all the same: the names
+# of owners and organisations are not in that history.
+COMPLIANCE_CACHE_SECONDS = 5 * 60
+
+
+def counted_state() -> str:
+    """The last change saved to any deadline or complaint, as the figures' cache key has it:
+    two lookups of a maximum on a primary key."""
+    last_deadline = Deadline.history.aggregate(last=Max("pk"))["last"] or 0
+    last_complaint = Complaint.history.aggregate(last=Max("pk"))["last"] or 0
+    return f"{last_deadline}.{last_complaint}"
+
+
+def _compliance_key(user, filters: Filters, *, today: date) -> str:
+    """Whose deadlines (``deadlines_visible_to``: the user's organisation, or every one), what
+    the filters choose, the day (the buckets count from it) and the state counted."""
+    scope = "all" if user.sees_every_organisation else f"organisation-{user.organisation_id}"
+    chosen = (
+        filters.organisation.pk if filters.organisation else None,
+        filters.service_area,
+        filters.owner.pk if filters.owner else None,
+        filters.due_from,
+        filters.due_to,
+    )
+    digest = hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
+    return f"dashboard:compliance:{scope}:{digest}:{today.isoformat()}:{counted_state()}"
+
+
+def compliance_counts(
+    user, deadlines: QuerySet, *, today: date, filters: Filters
+) -> tuple[Breakdown, dict[Quarter, dict[str, int]], datetime]:
+    """The breakdown, the counts per quarter and when they were counted: from the cache if
+    nothing was saved to a deadline or complaint since (two small queries), else counted (five
+    queries) and kept. Without the cache (Redis down) they are counted each time."""
+    key = _compliance_key(user, filters, today=today)
+    try:
+        kept = cache.get(key)
+    except Exception:  # a cache that fails costs the counting, not the page
+        logger.warning("The dashboard's figures could not be read from the cache", exc_info=True)
+        kept, key = None, None
+    if kept is not None:
+        return kept
     per_quarter = _per_quarter(deadlines, today=today)
+    counted = (_breakdown(deadlines, per_quarter, today=today), per_quarter, timezone.now())
+    if key is not None:
+        try:
+            cache.set(key, counted, COMPLIANCE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("The dashboard's figures could not be kept in the cache", exc_info=True)
+    return counted
+
+
+def compliance_for(user, deadlines: QuerySet, *, today: date, filters: Filters) -> Compliance:
+    """Everything the dashboard's compliance section shows: three queries when the figures
+    are kept (``compliance_counts``), six when they are counted."""
+    breakdown, per_quarter, counted_at = compliance_counts(
+        user, deadlines, today=today, filters=filters
+    )
     return Compliance(
-        breakdown=_breakdown(deadlines, per_quarter, today=today),
+        breakdown=breakdown,
         quarters=quarter_series(
             per_quarter, today=today, start=filters.due_from, end=filters.due_to
         ),
         lead=compliance_lead(user, filters),
+        counted_at=counted_at,
     )
 
 
@@ -384,23 +464,23 @@ def _by_urgency(deadlines: QuerySet) -> QuerySet:
 
 
 def deadlines_by_urgency(deadlines: QuerySet) -> QuerySet:
-    """Recommendations, audits and live concerns (statutory clocks are listed apart), with
-    what ``Deadline.get_absolute_url`` needs to link each one without another query."""
-    return _by_urgency(
-        deadlines.exclude(kind__in=DeadlineKind.statutory()).select_related(
-            "recommendation", "audit_programme", "live_concern"
-        )
-    )
+    """Recommendations, audits and live concerns (statutory clocks are listed apart); page
+    them with ``page_by_urgency(..., holders=True)``, which reads the record holding each one
+    for its link."""
+    return _by_urgency(deadlines.exclude(kind__in=DeadlineKind.statutory()))
 
 
-def page_by_urgency(ordered: QuerySet, *, number, per_page: int) -> Page:
+def page_by_urgency(ordered: QuerySet, *, number, per_page: int, holders: bool = False) -> Page:
     """Page ``number`` of ``ordered`` (``deadlines_by_urgency`` or ``clocks_by_urgency``): its
     ids are chosen on the deadlines alone, then only its rows are read with what they show.
     Joining every deadline to its complaint, owner and links before sorting them cost more
-    than the rest of the dashboard at a council's scale."""
+    than the rest of the dashboard at a council's scale. With ``holders``, the record that
+    holds each deadline too, for its link (``deadlines_with_holders``)."""
     page = Paginator(ordered.values_list("pk", flat=True), per_page).get_page(number)
     rows = ordered.in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list]
+    if holders:
+        page.object_list = deadlines_with_holders(page.object_list)
     return page
 
 

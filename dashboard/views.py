@@ -57,7 +57,10 @@ def dashboard(request):
             "timeline_chart": charts.timeline_chart(dashboard.timeline, today=today),
             "compliance_chart": charts.compliance_chart(compliance.quarters, lead=lead),
             "page_obj": selectors.page_by_urgency(
-                dashboard.deadlines, number=request.GET.get("page"), per_page=PAGE_SIZE
+                dashboard.deadlines,
+                number=request.GET.get("page"),
+                per_page=PAGE_SIZE,
+                holders=True,
             ),
             "clocks_not_shown": presentation.clocks_not_shown(dashboard.clocks),
             "programmes": presentation.programme_rows(dashboard.programmes.most_urgent),

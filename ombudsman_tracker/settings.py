@@ -171,7 +171,12 @@ TWO_FACTOR_REQUIRED_GROUPS = env.list(
 
 # Sessions end after this many seconds without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is renewed by saving the session at most once a minute, not on every request
+# (a write a page): accounts.middleware.SessionLifetimeMiddleware. So a session ends between
+# SESSION_IDLE_TIMEOUT minus SESSION_RENEW_AFTER and SESSION_IDLE_TIMEOUT after its last
+# request: never later.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_AFTER = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # However busy, a session ends this many seconds after signing in (default 12 hours).
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)

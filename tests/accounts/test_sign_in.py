@@ -9,10 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -21,7 +25,7 @@ from pytest_django.asserts import assertInHTML
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.sessions import SIGNED_IN_AT, user_sessions_end
+from accounts.sessions import RENEWED_AT, SIGNED_IN_AT, user_sessions_end
 from accounts.throttling import client_address, lock_ends, lockout_message, time_of_day
 from tests.factories import OrganisationFactory, user_with_role
 
@@ -434,9 +438,87 @@ def test_signing_in_starts_the_twelve_hours(client, viewer):
     assert before <= client.session[SIGNED_IN_AT] <= timezone.now().timestamp()
 
 
-def test_sessions_end_after_thirty_idle_minutes(settings):
+def test_sessions_end_after_thirty_idle_minutes_renewed_at_most_once_a_minute(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert settings.SESSION_RENEW_AFTER == 60
+
+
+def _session_row(client):
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def _renewed_seconds_ago(client, seconds):
+    """The session as if its idle timeout was last renewed ``seconds`` ago, with the expiry
+    that renewal gave it."""
+    session = client.session
+    renewed = timezone.now() - timedelta(seconds=seconds)
+    session[RENEWED_AT] = renewed.timestamp()
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=renewed + timedelta(seconds=django_settings.SESSION_COOKIE_AGE)
+    )
+    return renewed
+
+
+def test_a_page_within_a_minute_of_the_last_renewal_does_not_save_the_session(client, viewer):
+    client.force_login(viewer)
+    renewed = _renewed_seconds_ago(client, 30)
+    expiry = _session_row(client).expire_date
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("recommendations:complaint_list"))
+
+    assert response.status_code == 200
+    assert [q["sql"] for q in queries if "django_session" in q["sql"]] == [
+        next(q["sql"] for q in queries if q["sql"].startswith('SELECT "django_session"'))
+    ]
+    assert _session_row(client).expire_date == expiry
+    assert client.session[RENEWED_AT] == renewed.timestamp()
+
+
+def test_a_page_over_a_minute_after_the_last_renewal_renews_the_idle_timeout(client, viewer):
+    client.force_login(viewer)
+    _renewed_seconds_ago(client, 61)
+    before = timezone.now()
+
+    response = client.get(reverse("recommendations:complaint_list"))
+
+    assert response.status_code == 200
+    row = _session_row(client)
+    idle = timedelta(seconds=django_settings.SESSION_COOKIE_AGE)
+    assert before + idle <= row.expire_date <= timezone.now() + idle
+    assert before.timestamp() <= client.session[RENEWED_AT] <= timezone.now().timestamp()
+
+
+def test_a_session_idle_for_thirty_minutes_is_signed_out(client, viewer):
+    client.force_login(viewer)
+    _renewed_seconds_ago(client, 30 * 60 + 1)
+
+    response = client.get(reverse("recommendations:complaint_list"))
+
+    assert response.status_code == 302
+    assert response.url == f"{LOGIN}?next={reverse('recommendations:complaint_list')}"
+
+
+def test_a_session_renewed_twenty_nine_minutes_ago_still_works_and_is_renewed(client, viewer):
+    client.force_login(viewer)
+    _renewed_seconds_ago(client, 29 * 60)
+
+    response = client.get(reverse("recommendations:complaint_list"))
+
+    assert response.status_code == 200
+    assert _session_row(client).expire_date > timezone.now() + timedelta(minutes=29)
+
+
+def test_an_expired_session_cookie_is_not_made_into_a_new_session(client, viewer):
+    client.force_login(viewer)
+    _renewed_seconds_ago(client, 30 * 60 + 1)
+    Session.objects.all().delete()
+
+    client.get(LOGIN)
+
+    assert Session.objects.count() == 0
 
 
 def test_deactivating_a_user_ends_their_sessions(client, viewer):

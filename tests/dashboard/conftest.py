@@ -45,6 +45,19 @@ TODAY = date(2026, 6, 15)
 AT = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def own_cache(settings, request):
+    """A fresh in-memory cache for each test: the dashboard keeps its figures in the cache
+    (``dashboard.selectors.compliance_counts``), and the suite's Redis outlives a test
+    database, whose history ids start again with it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
+
+
 def stated(day: date) -> dict:
     return {"counting": Counting.STATED, "stated_date": day}
 

@@ -247,7 +247,9 @@ def test_the_deadline_list_a_page_at_a_time_keeps_its_order_and_what_each_row_sh
         selectors.deadlines_filtered(regional_manager, Filters())
     )
 
-    pages = [selectors.page_by_urgency(ordered, number=n, per_page=4) for n in (1, 2, 3)]
+    pages = [
+        selectors.page_by_urgency(ordered, number=n, per_page=4, holders=True) for n in (1, 2, 3)
+    ]
 
     assert [d.pk for page in pages for d in page] == [d.pk for d in ordered]
     assert pages[2].paginator.count == 10

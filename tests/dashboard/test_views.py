@@ -5,14 +5,16 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.transaction import atomic, set_rollback
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 from deadlines.models import ComplianceRate, ComplianceSettings
-from tests.dashboard.conftest import known_records
+from tests.dashboard.conftest import comply, known_records
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +83,28 @@ def test_a_manager_sees_the_headline_figures(client, today_records):
         "67% implemented, late or not 4 of 6 due (1 late)"
     )
     assert element(response, "figure-rate-on-time") == "50% implemented on time 3 of 6 due"
+
+
+def _count_queries(client) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    return len(queries), response
+
+
+def test_the_figures_are_kept_and_counted_again_once_a_deadline_changes(client, today_records):
+    client.force_login(today_records.manager)
+    counted, first = _count_queries(client)
+
+    kept, second = _count_queries(client)
+    comply(today_records.recommendations[7], on=timezone.localdate(), by=today_records.manager)
+    recounted, third = _count_queries(client)
+
+    assert element(first, "figure-open") == element(second, "figure-open")
+    assert element(second, "figure-open") == "3 open recommendations"
+    assert kept == counted - 5  # the four grouped counts and the owners' names
+    assert element(third, "figure-open") == "2 open recommendations"
+    assert recounted == counted
+    assert element(first, "figures-counted-at").startswith("Counted at ")
 
 
 def test_the_page_says_how_the_compliance_rate_is_worked_out(client, today_records):
