@@ -15,16 +15,18 @@ The modules follow the import's steps: ``reading`` (records, header, cells) or `
 (an Excel workbook's records), ``checking`` (each row on its own, with ``lookups`` and
 ``rules``), ``planning`` (rows against each other and the app), ``writing`` (through the
 services), tied together in ``importer``. The columns are in ``columns``, shown on the import
-page and documented for users in ``docs/tracker-csv.md``; keep that page in step. Formulas are
+page and documented for users in ``docs/tracker-csv.md``; keep that page in step. Apps above
+add their own columns through ``extensions`` (an action plan's milestones). Formulas are
 escaped on export and read back on import by ``escaping``. A file uploaded on the import page
 is imported by a worker, its progress shown: see ``uploads``.
 """
 
 from ombudsman_tracker.csv_import import RowError, parse_date
 
-from .columns import COLUMNS, EXPORT_COLUMNS, IMPORT_COLUMNS, Column
+from .columns import Column, all_columns, import_columns
 from .errors import TrackerImportError
 from .export import tracker_export, tracker_export_chunks
+from .extensions import TrackerExtension, tracker_extension_register, tracker_extensions
 from .importer import ImportSummary, tracker_import
 from .reading import ENCODING_MESSAGE, MAX_ROWS
 from .rules import Rule
@@ -49,10 +51,15 @@ __all__ = [
     "ImportSummary",
     "RowError",
     "Rule",
+    "TrackerExtension",
     "TrackerImportError",
+    "all_columns",
+    "import_columns",
     "parse_date",
     "tracker_export",
     "tracker_export_chunks",
+    "tracker_extension_register",
+    "tracker_extensions",
     "tracker_import",
     "tracker_template_csv",
     "tracker_template_xlsx",
@@ -64,3 +71,14 @@ __all__ = [
     "tracker_uploads_clean",
     "tracker_uploads_visible_to",
 ]
+
+
+def __getattr__(name: str):
+    """``COLUMNS`` (also ``EXPORT_COLUMNS``) and ``IMPORT_COLUMNS``, read when asked for, so
+    that they hold the columns the apps above register in their ``AppConfig.ready()``
+    (``extensions``), whenever this package was first imported."""
+    if name in ("COLUMNS", "EXPORT_COLUMNS"):
+        return all_columns()
+    if name == "IMPORT_COLUMNS":
+        return import_columns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -81,6 +81,8 @@ class Row:
     evidence: str
     version: int | None = None  # as an export wrote it; None in a tracker made by hand
     creation_problems: list[RowError] = field(default_factory=list)
+    # The values of the columns apps above add (``extensions``), by extension name.
+    extensions: dict = field(default_factory=dict)
 
     def creation_problem(self, column: str, message: str):
         self.creation_problems.append(RowError(self.number, column, message))

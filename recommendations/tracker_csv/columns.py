@@ -1,14 +1,17 @@
 """The tracker's one set of columns: what the import reads, the template holds and the export
 writes, so that an export edited in Excel imports back.
 
-``IMPORT_COLUMNS`` are the ones a user fills in (the template's header row). The export writes
-them first, in the same order, then ``FROM_EXPORT``: columns the app fills in, which the import
+``IMPORT_COLUMNS`` are the ones a user fills in (the template's header row), with those the
+apps above add (``import_columns()``; see ``extensions``). The export writes them first, in
+the same order, then ``FROM_EXPORT``: columns the app fills in, which the import
 accepts and ignores (``ignored``), except ``version``, which it reads to refuse a change made
-on a stale copy. The import page shows ``COLUMNS`` as a table, and ``docs/tracker-csv.md``
+on a stale copy. The import page shows ``all_columns()`` as a table, and ``docs/tracker-csv.md``
 describes them for users: keep that page in step (a test compares the two).
 """
 
 from dataclasses import dataclass
+
+from .extensions import tracker_extensions
 
 
 @dataclass(frozen=True)
@@ -169,8 +172,21 @@ FROM_EXPORT: tuple[Column, ...] = (
     ),
 )
 
-COLUMNS: tuple[Column, ...] = IMPORT_COLUMNS + FROM_EXPORT
-EXPORT_COLUMNS = COLUMNS  # the export writes every column
+REQUIRED = frozenset(column.name for column in IMPORT_COLUMNS if column.required)
 
-COLUMN_ORDER = {column.name: position for position, column in enumerate(COLUMNS)}
-REQUIRED = frozenset(column.name for column in COLUMNS if column.required)
+
+def import_columns() -> tuple[Column, ...]:
+    """The columns a user fills in: ours (``IMPORT_COLUMNS``), then those of the apps that
+    extend the tracker (``extensions``), read when asked for, so that every extension is in."""
+    return IMPORT_COLUMNS + tuple(
+        column for extension in tracker_extensions() for column in extension.columns
+    )
+
+
+def all_columns() -> tuple[Column, ...]:
+    """Every column, as the export writes them: ``import_columns()``, then ``FROM_EXPORT``."""
+    return import_columns() + FROM_EXPORT
+
+
+def column_order() -> dict[str, int]:
+    return {column.name: position for position, column in enumerate(all_columns())}

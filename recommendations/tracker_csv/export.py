@@ -1,18 +1,21 @@
 """The export: one row per recommendation, in the columns the import reads, for Excel.
 
-Every column the import needs is written (``columns.COLUMNS``), so an export edited in Excel
+Every column the import needs is written (``columns.all_columns()``, with the columns apps
+above add through ``extensions``), so an export edited in Excel
 imports back: unchanged rows change nothing, and an edited status is made (see ``planning``).
 """
 
 import csv
 from collections.abc import Iterator
 from datetime import date
+from itertools import islice
 
 from django.db.models import Prefetch
 
 from ..models import Evidence
-from .columns import COLUMNS
+from .columns import all_columns
 from .escaping import escaped
+from .extensions import tracker_extensions
 from .rules import Rule
 
 
@@ -56,6 +59,13 @@ def _cells(recommendation, *, at: date) -> dict:
 CHUNK_ROWS = 1000
 
 
+def batched(rows, size: int) -> Iterator[list]:
+    """Lists of ``size`` rows (the last may be shorter): ``itertools.batched`` from 3.12."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
 class _Line:
     """A file-like object that hands back what ``csv.writer`` writes, so each row's CSV text
     can be sent on as it is made rather than kept."""
@@ -67,8 +77,10 @@ class _Line:
 def _lines(recommendations, *, at: date) -> Iterator[str]:
     """The header's CSV text, then each row's."""
     writer = csv.writer(_Line())
-    yield writer.writerow([column.name for column in COLUMNS])
-    for recommendation in (
+    names = [column.name for column in all_columns()]
+    extensions = tracker_extensions()
+    yield writer.writerow(names)
+    rows = (
         recommendations.select_related("complaint__ombudsman", "organisation", "deadline__owner")
         .prefetch_related(
             "complaint__organisations",
@@ -79,9 +91,15 @@ def _lines(recommendations, *, at: date) -> Iterator[str]:
             ),
         )
         .iterator(chunk_size=CHUNK_ROWS)
-    ):
-        cells = _cells(recommendation, at=at)
-        yield writer.writerow([escaped(cells[column.name]) for column in COLUMNS])
+    )
+    for chunk in batched(rows, CHUNK_ROWS):
+        extra: dict[int, dict[str, str]] = {}
+        for extension in extensions:
+            for pk, cells in extension.cells(chunk).items():
+                extra.setdefault(pk, {}).update(cells)
+        for recommendation in chunk:
+            cells = _cells(recommendation, at=at) | extra.get(recommendation.pk, {})
+            yield writer.writerow([escaped(cells.get(name, "")) for name in names])
 
 
 def tracker_export_chunks(*, recommendations, at: date) -> Iterator[str]:
@@ -90,8 +108,9 @@ def tracker_export_chunks(*, recommendations, at: date) -> Iterator[str]:
     many rows there are, so a download can be streamed (``StreamingHttpResponse``).
 
     Three queries for every ``CHUNK_ROWS`` rows (the rows, their complaints' organisations,
-    their evidence links). No byte-order mark is written (write ``"\ufeff"`` first, or open the
-    file with ``encoding="utf-8-sig"``, so that Excel reads it as UTF-8). ``at`` is the day the
+    their evidence links), and those of each extension's ``cells``. No byte-order mark is
+    written (write ``"\ufeff"`` first, or open the file with ``encoding="utf-8-sig"``, so that
+    Excel reads it as UTF-8). ``at`` is the day the
     outcome (on time, late, overdue) is worked out for. A cell Excel would run as a formula is
     escaped (``escaping``).
     """

@@ -13,6 +13,7 @@ from ombudsman_tracker.csv_import import RowError, text_stream
 from . import reading
 from .checking import Row, checked_row
 from .errors import TrackerImportError
+from .extensions import tracker_extensions
 from .lookups import Lookups
 from .planning import plan_rows
 from .reading import Cells, header_names, numbered_records, too_many_rows
@@ -154,6 +155,7 @@ def _read(
             errors=[RowError(1, "", "Row 1 must be the header row, naming the columns.")]
         )
     names = header_names(header)
+    extensions = tracker_extensions()
     rows, errors, count = [], [], 0
     for number, record in records:
         if number > reading.MAX_ROWS + 1:
@@ -162,8 +164,10 @@ def _read(
             continue  # a blank row, as spreadsheets often leave at the end
         cells = Cells.of_record(number, record, names)
         row = checked_row(cells, lookups, by=by, today=today)
+        values = {extension.name: extension.read(cells, lookups) for extension in extensions}
         errors += cells.errors
         if row is not None:
+            row.extensions = {name: value for name, value in values.items() if value is not None}
             rows.append(row)
         count += 1
         if count % CHECK_PROGRESS_EVERY == 0:

@@ -9,7 +9,7 @@ the status page, if nobody has changed the recommendation since it was exported.
 difference is refused with a row error.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ombudsman_tracker.csv_import import RowError
@@ -18,6 +18,7 @@ from ombudsman_tracker.formats import date_text, listed
 from .. import services
 from ..models import TRANSITIONS, Complaint, Evidence, Recommendation, RecommendationStatus
 from .checking import Row
+from .extensions import tracker_extensions
 from .rules import Rule
 
 # What a row of an export may change in a recommendation already in the app, and the
@@ -138,6 +139,9 @@ class Plan:
     new_rows: list
     rows_unchanged: int
     changes: list[Change]
+    # Rows with values in an extension's columns, with their recommendation in the app (None
+    # for one the import creates): ``writing`` hands each value to its extension.
+    extended: list[tuple[Row, Recommendation | None]] = field(default_factory=list)
 
 
 def _recommendation_name(row: Row) -> str:
@@ -314,4 +318,25 @@ def plan_rows(rows: list[Row], errors: list[RowError], *, by) -> Plan:
     plan.new_complaints = {
         key: row for key, row in first_rows.items() if key not in existing_complaints
     }
+    _check_extensions(plan, rows, existing, row_of_recommendation, errors, by=by)
     return plan
+
+
+def _check_extensions(plan: Plan, rows, existing, row_of_recommendation, errors, *, by):
+    """Each extension's check of its values against the app (``extensions``): once per
+    recommendation (a repeated row is an error already)."""
+    extended = [
+        (row, existing.get(row.recommendation_key))
+        for row in rows
+        if row.extensions and row_of_recommendation.get(row.recommendation_key) == row.number
+    ]
+    for extension in tracker_extensions():
+        errors += extension.check(
+            [
+                (row, in_app, row.extensions[extension.name])
+                for row, in_app in extended
+                if extension.name in row.extensions
+            ],
+            by=by,
+        )
+    plan.extended = extended

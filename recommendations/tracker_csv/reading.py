@@ -7,7 +7,7 @@ import csv
 
 from ombudsman_tracker.csv_import import RowError, header_key
 
-from .columns import COLUMNS, FROM_EXPORT, IMPORT_COLUMNS, REQUIRED
+from .columns import FROM_EXPORT, REQUIRED, all_columns, import_columns
 from .errors import TrackerImportError
 from .escaping import unescaped
 
@@ -54,13 +54,14 @@ def too_many_rows() -> TrackerImportError:
 def header_names(cells: list[str]) -> list[str]:
     """The column name at each position ('' for an unnamed column). Raises on a bad header."""
     names = [header_key(cell) for cell in cells]
-    known = {column.name for column in COLUMNS}
+    columns = all_columns()
+    known = {column.name for column in columns}
     errors = [
         RowError(
             1,
             cell.strip(),
             f"Unknown column '{cell.strip()}'. The columns are: "
-            + ", ".join(column.name for column in IMPORT_COLUMNS)
+            + ", ".join(column.name for column in import_columns())
             + "; an export adds "
             + ", ".join(column.name for column in FROM_EXPORT)
             + ". The import page describes each one.",
@@ -75,7 +76,7 @@ def header_names(cells: list[str]) -> list[str]:
         seen.add(name)
     errors += [
         RowError(1, column.name, f"The required column '{column.name}' is missing.")
-        for column in COLUMNS
+        for column in columns
         if column.required and column.name not in seen
     ]
     if errors:

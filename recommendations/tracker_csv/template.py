@@ -1,4 +1,4 @@
-"""The empty tracker a council fills in: the header row of ``IMPORT_COLUMNS``, as CSV or as an
+"""The empty tracker a council fills in: the header row of ``import_columns()``, as CSV or as an
 Excel workbook. An export has the same columns first, then those the app fills in."""
 
 import csv
@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .columns import IMPORT_COLUMNS
+from .columns import import_columns
 
 SHEET_TITLE = "Tracker"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -15,7 +15,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def tracker_template_csv(out) -> None:
     """Write the header row to ``out`` (a text stream opened with ``newline=""``)."""
-    csv.writer(out).writerow([column.name for column in IMPORT_COLUMNS])
+    csv.writer(out).writerow([column.name for column in import_columns()])
 
 
 def tracker_template_xlsx() -> bytes:
@@ -24,7 +24,7 @@ def tracker_template_xlsx() -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_TITLE
-    sheet.append([column.name for column in IMPORT_COLUMNS])
+    sheet.append([column.name for column in import_columns()])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = max(12, len(cell.value) + 2)

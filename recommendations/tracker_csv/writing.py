@@ -15,6 +15,7 @@ from .. import services
 from ..models import RecommendationStatus
 from .checking import Row
 from .errors import TrackerImportError
+from .extensions import tracker_extensions
 from .planning import Change, Plan
 
 IMPORT_REASON = "imported from a spreadsheet tracker"
@@ -66,9 +67,10 @@ def _write_rows(plan: Plan, *, by, at: datetime, recorded: Callable[[], None]):
                 by=by,
             )
         recorded()
+    created = {}
     for row in plan.new_rows:
         with _reported_against(row):
-            recommendation = services.recommendation_create(
+            recommendation = created[row.recommendation_key] = services.recommendation_create(
                 complaint=complaints[row.complaint_key],
                 organisation=row.organisation,
                 number=row.recommendation_number,
@@ -99,6 +101,12 @@ def _write_rows(plan: Plan, *, by, at: datetime, recorded: Callable[[], None]):
         with _reported_against(change.row, conflict=CHANGED_MEANWHILE):
             _change(change, by=by, at=at, today=today)
         recorded()
+    for row, in_app in plan.extended:
+        recommendation = in_app or created[row.recommendation_key]
+        with _reported_against(row, conflict=CHANGED_MEANWHILE):
+            for extension in tracker_extensions():
+                if extension.name in row.extensions:
+                    extension.write(recommendation, row.extensions[extension.name], by=by, at=at)
 
 
 def _change(change: Change, *, by, at: datetime, today: date):

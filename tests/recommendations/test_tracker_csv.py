@@ -70,6 +70,7 @@ def tracker_row(**changes) -> dict:
         "completed_on": "",
         "owner": "officer",
         "evidence": "",
+        "milestones": "",  # the action plan (plans.tracker): none
     } | changes
 
 
@@ -882,6 +883,7 @@ def test_an_export_has_a_row_per_recommendation_in_the_columns_the_import_reads(
             "completed_on": "",
             "owner": "officer",
             "evidence": "",
+            "milestones": "",
             "rule_description": "Within 3 months of the date of the report (26 November 2021) "
             "(the corresponding date, clipped to the end of the month)",
             "current_due_date": "2022-02-26",
@@ -900,6 +902,7 @@ def test_an_export_has_a_row_per_recommendation_in_the_columns_the_import_reads(
             "completed_on": "2022-04-02",
             "owner": "",
             "evidence": "https://example.org/a",
+            "milestones": "",
             "rule_description": "A date stated by the Ombudsman",
             "current_due_date": "2022-03-31",
             "outcome": "Complied late",
@@ -989,8 +992,9 @@ def test_an_export_runs_the_same_queries_for_one_recommendation_as_for_many(mana
             at=AT,
         )
 
-    # The rows, their complaints' organisations, their evidence links.
-    assert (one, queries_for_export()) == (3, 3)
+    # The rows, their complaints' organisations, their evidence links, their action plans'
+    # milestones (the column plans adds).
+    assert (one, queries_for_export()) == (4, 4)
 
 
 def test_an_export_of_what_a_user_may_see_leaves_out_other_councils(manager, officer):
