@@ -21,10 +21,11 @@ RUN /opt/venv/bin/pip install --require-hashes -r requirements-prod.lock
 
 # --- The image that runs -----------------------------------------------------------------------
 FROM python:3.11-slim-bookworm
-# --- Committee reports (reports/pdf.py): WeasyPrint's libraries, and fonts with Arial's metrics
+# --- Committee reports (reports/pdf.py): WeasyPrint's libraries, fonts with Arial's metrics, and
+# cairo for the action plan timeline's picture in Word (reports/docx.py, through CairoSVG)
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation libcairo2 \
     && rm -rf /var/lib/apt/lists/*
 # --- End of committee reports
 ENV PATH=/opt/venv/bin:$PATH \

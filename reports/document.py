@@ -29,6 +29,8 @@ from deadlines.models import (
     Outcome,
 )
 from ombudsman_tracker.formats import counted, date_text, listed
+from plans.models import ActionPlan
+from plans.timeline import complaint_timeline, timeline_svg
 from recommendations.models import Recommendation
 
 from .models import DistributionEntry
@@ -66,7 +68,19 @@ class Table:
     kind: str = "table"
 
 
-BLOCK_TYPES = {cls.kind: cls for cls in (Heading, Paragraph, Bullets, Table)}
+@dataclass(frozen=True)
+class Figure:
+    """A chart drawn on the server as SVG markup (``plans.timeline.timeline_svg``: every text
+    in it escaped), with its text alternative. The preview and the PDF draw the SVG; Word gets
+    it as a picture (``reports.docx``). A table after it always carries the same facts."""
+
+    caption: str
+    description: str
+    svg: str
+    kind: str = "figure"
+
+
+BLOCK_TYPES = {cls.kind: cls for cls in (Heading, Paragraph, Bullets, Table, Figure)}
 
 
 @dataclass(frozen=True)
@@ -192,9 +206,10 @@ class _ComplaintPart:
             .prefetch_related("evidence", "deadline__extensions")
             .order_by("number")
         )
+        # Milestones have their own section (the action plan), against their baseline.
         self.deadlines = list(
             Deadline.objects.filter(**mine)
-            .exclude(kind=DeadlineKind.LIVE_CONCERN)
+            .exclude(kind__in=[DeadlineKind.LIVE_CONCERN, DeadlineKind.MILESTONE])
             .order_by("original_due_date", "due_date", "pk")
         )
         self.clocks = [d for d in self.deadlines if d.is_statutory]
@@ -250,6 +265,7 @@ class _ComplaintPart:
             *self._recommendations(),
             *self._clocks(),
             *self._audits(),
+            *self._action_plan(),
             *self._timeline(),
             *self._distribution(),
         ]
@@ -397,6 +413,67 @@ class _ComplaintPart:
                 ),
             ]
         return blocks
+
+    # The action plan: each milestone against the baseline the committee agreed
+
+    def _action_plan(self) -> list:
+        blocks = [Heading("Action plan", 2)]
+        mine = Recommendation.objects.filter(
+            complaint=self.complaint, organisation=self.organisation
+        )
+        timeline = complaint_timeline(complaint=self.complaint, at=self.at, recommendations=mine)
+        if not timeline.total:
+            return [*blocks, Paragraph("No action plan milestones are recorded yet.")]
+        blocks += [Paragraph(text) for text in self._baselines()]
+        blocks += [
+            Figure(
+                caption=timeline.title,
+                description=timeline.description,
+                svg=str(timeline_svg(timeline, id=f"plan-{self.complaint.pk}")),
+            ),
+            Table(
+                f"Action plan milestones of {self.name}: baseline, planned and done",
+                ["No.", "Milestone", "Owner", "Baseline", "Planned", "Done", "Slippage"],
+                [
+                    [
+                        str(row.recommendation_number),
+                        row.title,
+                        row.owner or "Nobody yet",
+                        _date(row.baseline) if row.baseline else "Not in the baseline",
+                        _date(row.planned),
+                        _date(row.actual) if row.actual else row.status_label,
+                        row.slippage,
+                    ]
+                    for row in timeline.rows
+                ],
+            ),
+        ]
+        if timeline.hidden:
+            blocks.append(
+                Paragraph(
+                    f"{counted(timeline.hidden, 'more milestone')} "
+                    f"{'is' if timeline.hidden == 1 else 'are'} not listed here: each "
+                    "recommendation's action plan in the tracker lists them all."
+                )
+            )
+        return blocks
+
+    def _baselines(self) -> list[str]:
+        """When each plan's baseline was agreed, and by whom (the committee's note)."""
+        plans = ActionPlan.objects.filter(
+            recommendation__complaint=self.complaint,
+            recommendation__organisation=self.organisation,
+        ).order_by("recommendation__number")
+        texts = []
+        for number, agreed_on, note in plans.values_list(
+            "recommendation__number", "agreed_on", "baseline_note"
+        ):
+            if agreed_on:
+                agreed = f"The plan for recommendation {number} was agreed on {_date(agreed_on)}"
+                texts.append(f"{agreed}: {note}" if note else f"{agreed}.")
+            else:
+                texts.append(f"The plan for recommendation {number} has no agreed baseline yet.")
+        return texts
 
     # The agreed timeline: planned against actual dates
 

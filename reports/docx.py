@@ -21,11 +21,13 @@ its footer unless that header or footer already numbers the pages.
 import re
 from io import BytesIO
 
+import cairosvg
 from django.conf import settings
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm
 
 from .document import ReportDocument
 from .page_marks import DRAFT_MARK, running_head
@@ -44,6 +46,9 @@ def _blank_document():
 # Every style a report uses (headings: sections and their parts). A council's template should
 # define them all; ``reports.checks`` says which it lacks.
 STYLES = ("Title", "Heading 1", "Heading 2", "List Bullet", "Caption", "Table Grid")
+# A chart spans the text of an A4 page with Word's default margins, drawn sharp for print.
+FIGURE_WIDTH = Cm(16)
+FIGURE_PIXELS = 1600
 
 
 class _Styles:
@@ -164,6 +169,19 @@ def _mark_pages(document, styles: _Styles, report: ReportDocument, *, draft: boo
             _field(foot, "NUMPAGES")
 
 
+def _add_figure(document, styles: _Styles, figure) -> None:
+    """The chart as a picture the width of the text, with its description as the picture's
+    alternative text (``wp:docPr/@descr``), and its caption below. CairoSVG draws the same SVG
+    the preview and the PDF show."""
+    png = cairosvg.svg2png(bytestring=figure.svg.encode(), output_width=FIGURE_PIXELS)
+    document.add_picture(BytesIO(png), width=FIGURE_WIDTH)
+    picture = document.paragraphs[-1]._p
+    for properties in picture.iter(qn("wp:docPr")):
+        properties.set("descr", figure.description)
+        properties.set("title", figure.caption)
+    styles.paragraph(document, figure.caption, "Caption")
+
+
 def _add_blocks(document, styles: _Styles, blocks) -> None:
     for block in blocks:
         match block.kind:
@@ -176,6 +194,8 @@ def _add_blocks(document, styles: _Styles, blocks) -> None:
                     styles.paragraph(document, item, "List Bullet")
             case "table":
                 _add_table(document, styles, block)
+            case "figure":
+                _add_figure(document, styles, block)
 
 
 def render_docx(report: ReportDocument, *, draft: bool = False) -> bytes:

@@ -63,6 +63,7 @@ def test_word_document_marks_its_title_and_headings_with_named_styles(issued):
         ("Heading 2", "Next steps"),
         ("Heading 2", "Statutory clocks"),
         ("Heading 2", "Case audit"),
+        ("Heading 2", "Action plan"),
         ("Heading 2", "Timeline"),
         ("Heading 2", "Reported so far"),
         ("Heading 1", "What the meeting is asked to do"),
