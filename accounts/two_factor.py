@@ -55,6 +55,8 @@ ALLOWED_BEFORE_SECOND_FACTOR = frozenset(
         "otp_webauthn:js-i18n-catalog",
         "reminders:calendar_mine",
         "reminders:calendar_organisation",
+        # A personal link to acknowledge learning: its signed token is the credential.
+        "learning:acknowledge_link",
         # mozilla-django-oidc's: the single sign-on decides about the second factor itself.
         "oidc_authentication_init",
         "oidc_authentication_callback",

@@ -25,6 +25,7 @@ class ViewKind(models.TextChoices):
     COMMITTEE_REPORT = "committee_report", "Committee report"
     MINUTES = "minutes", "Committee minutes"
     POPULATION_UPLOAD = "population_upload", "Population upload"
+    LEARNING_ATTACHMENT = "learning_attachment", "Learning attachment"
 
 
 class ViewHow(models.TextChoices):

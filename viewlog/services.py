@@ -26,6 +26,10 @@ KIND_MODELS = {
     ViewKind.COMMITTEE_REPORT: ("reports.committeereport", "organisation_id"),
     ViewKind.MINUTES: ("reports.distributionentry", "organisation_id"),
     ViewKind.POPULATION_UPLOAD: ("audits.populationupload", "organisation_id"),
+    ViewKind.LEARNING_ATTACHMENT: (
+        "learning.learningattachment",
+        "learning_point.recommendation.organisation_id",
+    ),
 }
 _PATHS = dict(KIND_MODELS.values())  # model label: path
 
