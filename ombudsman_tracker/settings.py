@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "audits",
     "plans",
     "learning",
+    "remedies",
+    "annual_review",
     "reminders",
     "reports",
     "dashboard",
@@ -316,6 +318,10 @@ UPLOAD_STALE_HOURS = env.int("UPLOAD_STALE_HOURS", default=6)
 # --- Audits ---------------------------------------------------------------------------------
 # A live concern (a child at risk now) must have a response within this many working days.
 LIVE_CONCERN_RESPONSE_WORKING_DAYS = env.int("LIVE_CONCERN_RESPONSE_WORKING_DAYS", default=1)
+
+# --- Learning programme ---------------------------------------------------------------------
+# A personal link to acknowledge a learning point works for this many days from its email.
+LEARNING_LINK_DAYS = env.int("LEARNING_LINK_DAYS", default=30)
 
 # --- Committee reports ----------------------------------------------------------------------
 # A Word document whose styles (Title, Heading 1, Heading 2, List Bullet, Caption, Table Grid)

@@ -156,3 +156,155 @@ def programme_set_up(*, recommendation, by, **criteria):
         by=by,
         **({"closed_from": date(2018, 1, 1), "closed_to": date(2021, 11, 26)} | criteria),
     )
+
+
+# --- Action plans ---------------------------------------------------------------------------
+
+
+def milestone_added(
+    *, recommendation, title="Briefing written", planned_date=date(2022, 1, 14), owner=None, by=None
+):
+    """A milestone at the end of ``recommendation``'s action plan, through the service."""
+    from plans import services as plan_services
+
+    by = by or user_with_role(Role.MANAGER, organisation=recommendation.organisation)
+    return plan_services.milestone_add(
+        recommendation=recommendation,
+        title=title,
+        planned_date=planned_date,
+        owner=owner,
+        by=by,
+    )
+
+
+# --- Remedy payments ------------------------------------------------------------------------
+
+
+def remedy_recommended(*, complaint=None, organisation=None, by=None, owner=None, **fields):
+    """A personal remedy recommendation: the kind payments are recorded on."""
+    return recommendation_recorded(
+        complaint=complaint,
+        organisation=organisation,
+        by=by,
+        owner=owner,
+        kind=RecommendationKind.PERSONAL_REMEDY,
+        text=fields.pop("text", "Pay the complainant £300 for the distress caused."),
+        expected_evidence=fields.pop("expected_evidence", "Proof of payment."),
+        **fields,
+    )
+
+
+def payment_recorded(
+    *,
+    recommendation=None,
+    by=None,
+    amount="150.00",
+    kind="distress",
+    payee_reference="PR-2021-0001",
+    due_date=date(2022, 2, 26),
+    **fields,
+):
+    """A remedy payment, through ``remedies.services.payment_add``."""
+    from remedies import services as remedy_services
+
+    recommendation = recommendation or remedy_recommended(by=by)
+    by = by or user_with_role(Role.MANAGER, organisation=recommendation.organisation)
+    return remedy_services.payment_add(
+        recommendation=recommendation,
+        amount=amount,
+        kind=kind,
+        payee_reference=payee_reference,
+        due_date=due_date,
+        by=by,
+        **fields,
+    )
+
+
+# --- Annual review letters ------------------------------------------------------------------
+
+
+def letter_recorded(
+    *,
+    organisation,
+    by,
+    year=2021,
+    decisions=10,
+    upheld=7,
+    compliance_rate="100",
+    satisfactory_remedies=1,
+    **figures,
+):
+    """The LGSCO's annual letter figures for ``organisation`` and the year beginning in ``year``."""
+    from decimal import Decimal
+
+    from annual_review import services as letter_services
+
+    return letter_services.letter_create(
+        organisation=organisation,
+        year=year,
+        by=by,
+        decisions=decisions,
+        upheld=upheld,
+        compliance_rate=None if compliance_rate is None else Decimal(compliance_rate),
+        compliance_outcomes=figures.pop("compliance_outcomes", None),
+        satisfactory_remedies=satisfactory_remedies,
+        **figures,
+    )
+
+
+# --- Learning programme ---------------------------------------------------------------------
+
+
+def audience_made(*, organisation, name="Front door (MASH)", agency="", by=None):
+    from learning import services as learning_services
+
+    by = by or user_with_role(Role.MANAGER, organisation=organisation)
+    return learning_services.audience_create(
+        organisation=organisation, name=name, agency=agency, by=by, at=datetime.now(UTC)
+    )
+
+
+def person_added(
+    *,
+    organisation,
+    name="Sam Jones",
+    email=None,
+    audiences=(),
+    added_on=date(2022, 1, 10),
+    left_on=None,
+    user=None,
+):
+    """A member of staff on the audience lists (made directly: the import is tested itself)."""
+    from learning.models import Person
+
+    person = Person.objects.create(
+        organisation=organisation,
+        name=name,
+        email=email or f"{name.lower().replace(' ', '.')}@example.org",
+        added_on=added_on,
+        left_on=left_on,
+        user=user,
+    )
+    person.audiences.set(audiences)
+    return person
+
+
+def learning_point_recorded(
+    *,
+    recommendation,
+    by,
+    audiences=(),
+    title="Cross-border referrals",
+    text="Contact the other council on the day of the referral.",
+    at=None,
+):
+    from learning import services as learning_services
+
+    return learning_services.learning_point_create(
+        recommendation=recommendation,
+        title=title,
+        text=text,
+        audiences=audiences,
+        by=by,
+        at=at or datetime(2022, 2, 1, 9, 0, tzinfo=UTC),
+    )

@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.admin import UserAdmin
 from accounts.models import User
 from accounts.roles import Role
+from annual_review.models import AnnualLetter
 from audits import services as audit_services
 from audits.models import AuditOutcome, AuditProgramme, LiveConcern, SampleCase
 from deadlines import services as deadline_services
@@ -37,18 +38,36 @@ from deadlines.models import (
     ExtensionBasis,
     StatutoryClockRule,
 )
+from learning import services as learning_services
+from learning.models import (
+    Acknowledgement,
+    Audience,
+    DeliverySession,
+    FollowUpCheck,
+    LearningPoint,
+    Person,
+)
 from organisations.models import Organisation, Team
+from plans.models import ActionPlan, Milestone
 from recommendations import services
 from recommendations.models import Complaint, Evidence, Ombudsman, Recommendation
+from remedies.models import RemedyPayment
 from reminders.models import ManagerDigest, Reminder, ReminderSchedule
 from reports import services as report_services
 from reports.models import Body, BodyKind, CommitteeReport, DistributionEntry
 from tests.factories import (
     UserFactory,
+    audience_made,
     complaint_recorded,
+    learning_point_recorded,
+    letter_recorded,
+    milestone_added,
+    payment_recorded,
+    person_added,
     population_imported,
     programme_set_up,
     recommendation_recorded,
+    remedy_recommended,
     user_with_role,
 )
 from viewlog.models import RecordView, ViewKind
@@ -73,6 +92,18 @@ ADMINISTRATORS_MAY = {
     SampleCase: "v",
     AuditOutcome: "v",
     LiveConcern: "v",
+    ActionPlan: "v",
+    Milestone: "vc",  # title, owner and planned date, through plans.services.milestone_update
+    RemedyPayment: "v",  # recorded, paid and cancelled through remedies.services
+    AnnualLetter: "v",  # typed and imported through annual_review.services
+    # The learning programme, run through learning.services; the named people and their
+    # acknowledgements are the learning's managers' to see, not the administrators'.
+    LearningPoint: "v",
+    Audience: "v",
+    DeliverySession: "v",
+    FollowUpCheck: "v",
+    Person: "",
+    Acknowledgement: "",
     RecordView: "v",  # the view log: read only, even for a superuser
     AccessAttempt: "vd",  # a sign-in lockout: deleting it lifts the lock
     AccessFailureLog: "v",
@@ -208,6 +239,18 @@ def _council_records(council, manager, *, slug):
         RecordView: view_record(user=officer, record=complaint, kind=ViewKind.COMPLAINT, at=now),
         **_lockout_records(officer),
         **_audit_records(council, manager, recommendation, slug=slug),
+        **_remedy_records(council, complaint, manager),
+        **_plan_records(recommendation, manager),
+        **_learning_records(council, recommendation, manager),
+    }
+
+
+def _remedy_records(council, complaint, manager):
+    """A payment on a personal remedy, and the council's annual letter."""
+    remedy = remedy_recommended(complaint=complaint, by=manager)
+    return {
+        RemedyPayment: payment_recorded(recommendation=remedy, by=manager),
+        AnnualLetter: letter_recorded(organisation=council, by=manager),
     }
 
 
@@ -227,6 +270,44 @@ def _lockout_records(user):
             **where, locked_out=True, http_accept="*/*", path_info="/accounts/login/"
         ),
     }
+
+
+def _learning_records(council, recommendation, manager):
+    now = timezone.now()
+    audience = audience_made(organisation=council, by=manager)
+    person = person_added(organisation=council, audiences=[audience])
+    point = learning_point_recorded(recommendation=recommendation, by=manager, audiences=[audience])
+    session = learning_services.session_record(
+        learning_point=point,
+        held_on=date(2022, 3, 1),
+        format="online",
+        facilitator="Trainer",
+        by=manager,
+        at=now,
+    )
+    acknowledgement, _ = learning_services._acknowledgement_record(
+        person=person, learning_version=point.current_version, how="app", at=now
+    )
+    check = learning_services.follow_up_schedule(
+        learning_point=point,
+        kind="knowledge_check",
+        delivered_on=date(2022, 3, 1),
+        interval_months=3,
+        by=manager,
+    )
+    return {
+        LearningPoint: point,
+        Audience: audience,
+        Person: person,
+        DeliverySession: session,
+        Acknowledgement: acknowledgement,
+        FollowUpCheck: check,
+    }
+
+
+def _plan_records(recommendation, manager):
+    milestone = milestone_added(recommendation=recommendation, by=manager)
+    return {ActionPlan: milestone.plan, Milestone: milestone}
 
 
 def _audit_records(council, manager, recommendation, *, slug):

@@ -30,9 +30,13 @@ from recommendations import services
 from recommendations.tracker_csv import tracker_upload_create
 from tests.factories import (
     complaint_recorded,
+    letter_recorded,
+    milestone_added,
+    payment_recorded,
     population_imported,
     programme_set_up,
     recommendation_recorded,
+    remedy_recommended,
     user_with_role,
 )
 
@@ -64,6 +68,11 @@ PG, SC, OUT, LC = "programme", "sample_case", "outcome", "concern"  # audits
 PU = "population_upload"  # audits
 TU = "tracker_upload"
 DR, IR, DE = "draft_report", "issued_report", "distribution_entry"  # reports
+PR, PAY, ORG = "remedy_recommendation", "remedy_payment", "croydon"  # remedies
+AL = "annual_letter"  # annual review
+MS = "milestone"  # plans
+LP, LA, LS, LF = "learning_point", "learning_attachment", "learning_session", "learning_follow_up"
+AU, PE = "learning_audience", "learning_person"  # learning
 #                                               Officer Auditor Clerk Manager Admin Viewer
 EXPECTED = {
     "home":                                   Row((200, 200, 200, 200, 200, 200)),
@@ -138,6 +147,64 @@ EXPECTED = {
     "reports:distribution_outcome":           Row((403, 403, 200, 200, 403, 403), POST, DE),
     "reports:minutes_download":               Row((200, 200, 200, 200, 200, 200), READ, DE),
     # --- End of reports ------------------------------------------------------------------
+    # --- Plans (tests/plans/): everyone reads; officers, managers and administrators change;
+    # managers and committee clerks baseline (it records what a committee agreed).
+    "plans:plan_detail":                      Row((200, 200, 200, 200, 200, 200), READ, R),
+    "plans:milestone_add":                    Row((200, 403, 403, 200, 200, 403), POST, R),
+    "plans:plan_baseline":                    Row((403, 403, 200, 200, 403, 403), POST, R),
+    "plans:milestone_update":                 Row((200, 403, 403, 200, 200, 403), POST, MS),
+    "plans:milestone_complete":               Row((200, 403, 403, 200, 200, 403), POST, MS),
+    "plans:milestone_drop":                   Row((200, 403, 403, 200, 200, 403), POST, MS),
+    "plans:milestone_reopen":                 Row((200, 403, 403, 200, 200, 403), POST, MS),
+    "plans:complaint_timeline":               Row((200, 200, 200, 200, 200, 200), READ, C),
+    # --- End of plans --------------------------------------------------------------------
+    # --- Remedies (tests/remedies/test_views.py): read by all but auditors; officers,
+    # managers and administrators record and pay; managers and administrators cancel.
+    "remedies:payment_list":                  Row((200, 403, 200, 200, 200, 200), READ, PR),
+    "remedies:payment_add":                   Row((200, 403, 403, 200, 200, 403), POST, PR),
+    "remedies:payment_update":                Row((200, 403, 403, 200, 200, 403), POST, PAY),
+    "remedies:payment_paid":                  Row((200, 403, 403, 200, 200, 403), POST, PAY),
+    "remedies:payment_cancel":                Row((403, 403, 403, 200, 200, 403), POST, PAY),
+    "remedies:organisation_totals":           Row((200, 403, 200, 200, 200, 200), READ, ORG),
+    # --- End of remedies -----------------------------------------------------------------
+    # --- Annual review (tests/annual_review/): those with the dashboard read; managers and
+    # administrators type and import.
+    "annual_review:letter_list":              Row((403, 403, 403, 200, 200, 403)),
+    "annual_review:letter_create":            Row((403, 403, 403, 200, 200, 403), POST),
+    "annual_review:letter_import":            Row((403, 403, 403, 200, 200, 403), POST),
+    "annual_review:letter_detail":            Row((403, 403, 403, 200, 200, 403), READ, AL),
+    "annual_review:letter_update":            Row((403, 403, 403, 200, 200, 403), POST, AL),
+    # --- End of annual review ------------------------------------------------------------
+    # --- Learning (tests/learning/): everyone reads the learning and its figures; officers and
+    # managers run it; the named lists (audiences, sessions, who is outstanding) are theirs,
+    # and who is outstanding and reminding them are the managers'. The personal link takes a
+    # signed token instead of a session (LINK_URLS).
+    "learning:point_list":                    Row((200, 200, 200, 200, 200, 200), READ, R),
+    "learning:point_create":                  Row((200, 403, 403, 200, 403, 403), POST, R),
+    "learning:point_detail":                  Row((200, 200, 200, 200, 200, 200), READ, LP),
+    "learning:point_update":                  Row((200, 403, 403, 200, 403, 403), POST, LP),
+    "learning:version_publish":               Row((200, 403, 403, 200, 403, 403), POST, LP),
+    "learning:attachment_add":                Row((200, 403, 403, 200, 403, 403), POST, LP),
+    "learning:attachment_download":           Row((200, 200, 200, 200, 200, 200), READ, LA),
+    "learning:coverage":                      Row((403, 403, 403, 200, 403, 403), READ, LP),
+    "learning:links_send":                    Row((200, 403, 403, 200, 403, 403), POST, LP),
+    "learning:reminders_send":                Row((403, 403, 403, 200, 403, 403), POST, LP),
+    # Anyone on the audience lists acknowledges in the app; others are told there is nothing
+    # for them to acknowledge (tests/learning/test_acknowledging.py).
+    "learning:acknowledge":                   Row((200, 200, 200, 200, 200, 200), POST, LP,
+                                                  post=(OK, OK, OK, OK, OK, OK)),
+    "learning:session_create":                Row((200, 403, 403, 200, 403, 403), POST, LP),
+    "learning:session_detail":                Row((200, 403, 403, 200, 403, 403), READ, LS),
+    "learning:attendance_import":             Row((200, 403, 403, 200, 403, 403), POST, LS),
+    "learning:follow_up_create":              Row((200, 403, 403, 200, 403, 403), POST, LP),
+    "learning:follow_up_result":              Row((200, 403, 403, 200, 403, 403), POST, LF),
+    # Administrators see the audiences (not the people in them) for the administration site.
+    "learning:audience_list":                 Row((200, 403, 403, 200, 200, 403)),
+    "learning:audience_create":               Row((200, 403, 403, 200, 403, 403), POST),
+    "learning:people_import":                 Row((200, 403, 403, 200, 403, 403), POST),
+    "learning:audience_detail":               Row((200, 403, 403, 200, 403, 403), READ, AU),
+    "learning:person_leave":                  Row((200, 403, 403, 200, 403, 403), POST, PE),
+    # --- End of learning -----------------------------------------------------------------
     # --- Two factors (tests/accounts/test_two_factor.py): each user's own; these sessions
     # have passed the second factor, so its step sends them on.
     "accounts:two_factor_enrol":              Row((200, 200, 200, 200, 200, 200), POST),
@@ -161,7 +228,14 @@ def _named_patterns(resolver, namespace=""):
 
 # Calendar programs cannot sign in: these take a secret token in the address instead of a
 # session, and tests/reminders/test_calendar.py tests them.
-TOKEN_URLS = {"reminders:calendar_mine", "reminders:calendar_organisation"}
+TOKEN_URLS = {
+    "reminders:calendar_mine",
+    "reminders:calendar_organisation",
+    # Staff outside the app acknowledge learning through a signed personal link, without
+    # signing in: test_the_personal_link_answers_anonymous_visitors (below) and
+    # tests/learning/test_acknowledging.py test it.
+    "learning:acknowledge_link",
+}
 # Signing in with the council's identity provider comes before any role:
 # tests/accounts/test_single_sign_on.py tests these.
 SIGN_IN_URLS = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
@@ -252,7 +326,10 @@ def _records(patch):
             at=timezone.now(),
         ),
         **audit_records(manager, recommendation, croydon),
+        **learning_records(manager, recommendation, croydon),
+        "milestone": milestone_added(recommendation=recommendation, by=manager, owner=manager),
         **report_records(manager, complaint, croydon, patch),
+        **remedy_records(manager, complaint),
         "shared": {
             "complaint": shared,
             croydon: _recommendation_records(
@@ -285,6 +362,16 @@ def _recommendation_records(recommendation, manager):
         at=timezone.now(),
     )
     return {"recommendation": recommendation, "evidence": evidence, "extension": extension}
+
+
+def remedy_records(manager, complaint):
+    """A Croydon personal remedy with a payment due, and Croydon's annual letter."""
+    remedy = remedy_recommended(complaint=complaint, by=manager, owner=manager)
+    return {
+        "remedy_recommendation": remedy,
+        "remedy_payment": payment_recorded(recommendation=remedy, by=manager),
+        "annual_letter": letter_recorded(organisation=complaint.organisations.get(), by=manager),
+    }
 
 
 def report_records(manager, complaint, croydon, patch):
@@ -321,6 +408,61 @@ def report_records(manager, complaint, croydon, patch):
         at=timezone.now(),
     ).entry
     return {"draft_report": draft(), "issued_report": issued, "distribution_entry": entry}
+
+
+def learning_records(manager, recommendation, croydon):
+    """A Croydon learning point with an audience, a person, an attachment, a session and a
+    follow-up check."""
+    from learning import services as learning_services
+    from tests.factories import audience_made, learning_point_recorded, person_added
+
+    audience = audience_made(organisation=croydon, by=manager)
+    point = learning_point_recorded(recommendation=recommendation, by=manager, audiences=[audience])
+    return {
+        "learning_point": point,
+        "learning_audience": audience,
+        "learning_person": person_added(organisation=croydon, audiences=[audience]),
+        "learning_attachment": learning_services.attachment_add(
+            learning_point=point,
+            description="Briefing note",
+            file=SimpleUploadedFile("note.pdf", b"%PDF-1.4 note"),
+            by=manager,
+            at=timezone.now(),
+        ),
+        "learning_session": learning_services.session_record(
+            learning_point=point,
+            held_on=date(2022, 3, 1),
+            format="online",
+            facilitator="Trainer",
+            by=manager,
+            at=timezone.now(),
+        ),
+        "learning_follow_up": learning_services.follow_up_schedule(
+            learning_point=point,
+            kind="knowledge_check",
+            delivered_on=date(2022, 3, 1),
+            interval_months=3,
+            by=manager,
+        ),
+    }
+
+
+def test_the_personal_link_answers_anonymous_visitors(client, records):
+    """With a valid token, without signing in; anything else is a clear page, not sign-in."""
+    from learning.links import link_token_make
+    from learning.models import PersonalLink
+
+    point = records["learning_point"]
+    link = PersonalLink.objects.create(
+        person=records["learning_person"],
+        learning_version=point.current_version,
+        created_at=timezone.now(),
+    )
+    token = link_token_make(link_id=link.pk, at=timezone.now())
+    valid = reverse("learning:acknowledge_link", args=[token])
+    made_up = reverse("learning:acknowledge_link", args=["made-up"])
+
+    assert (client.get(valid).status_code, client.get(made_up).status_code) == (200, 404)
 
 
 def audit_records(manager, recommendation, croydon):
