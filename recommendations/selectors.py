@@ -15,7 +15,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -53,29 +52,6 @@ def deadlines_visible_to(user):
     return deadline_selectors.deadlines_visible_to(user).select_related(
         "complaint", "organisation", "owner"
     )
-
-
-def deadline_holders() -> list[str]:
-    """The names of the records that may hold a deadline by a one-to-one field (a
-    recommendation, an audit programme, a live concern, and those of the apps built since):
-    fetch them with the deadlines a page links (``deadlines_with_holders``), and
-    ``Deadline.get_absolute_url`` runs no query. Read from the model, so that a new kind of
-    holder is never a query a row."""
-    return [
-        relation.get_accessor_name()
-        for relation in Deadline._meta.related_objects
-        if relation.one_to_one
-    ]
-
-
-def deadlines_with_holders(deadlines) -> list[Deadline]:
-    """``deadlines`` (a short list: a page's), each with the record that holds it, for its
-    link: a query a kind of holder. Joining every holder to the deadlines instead made
-    PostgreSQL spend longer choosing the joins' order (8 to 18 ms with five holders) than
-    running the query."""
-    deadlines = list(deadlines)
-    prefetch_related_objects(deadlines, *deadline_holders())
-    return deadlines
 
 
 # --- Lookups that 404 across organisations --------------------------------------------------
@@ -321,7 +297,7 @@ def attention_for(user, *, at: date) -> Attention:
     decides = user.has_perm("recommendations.decide_extension")
     return Attention(
         at=at,
-        deadlines=deadlines_with_holders(deadlines[:ATTENTION_ROWS]),
+        deadlines=deadline_selectors.deadlines_with_holders(deadlines[:ATTENTION_ROWS]),
         overdue_count=counts["overdue"],
         due_this_month_count=counts["due"],
         other_recommendations=list(later[:ATTENTION_ROWS]),

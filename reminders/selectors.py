@@ -9,13 +9,20 @@ from django.utils import timezone
 
 from accounts.selectors import is_manager, managers
 from deadlines.models import Deadline, DeadlineStatus
-from deadlines.selectors import deadlines_visible_to
+from deadlines.selectors import deadline_holders, deadlines_visible_to
 
 from .models import ManagerDigest, ManagerDigestStatus, Reminder, ReminderStatus
 
 NOTICE_DAYS = 30
-# What a deadline's link and description need, fetched with it.
-LINKED = ("complaint", "organisation", "recommendation", "audit_programme", "live_concern")
+# What a deadline's description needs, joined to it.
+LINKED = ("complaint", "organisation")
+
+
+def holders(prefix: str = "") -> list[str]:
+    """What a deadline's link needs: the record holding it, whichever app's, prefetched (a
+    query a kind of holder) rather than joined, which made PostgreSQL choose among too many
+    join orders (``deadlines.selectors.deadlines_with_holders``)."""
+    return [f"{prefix}{holder}" for holder in deadline_holders()]
 
 
 def _responsible(*, organisation, team, prefix: str = "") -> Q:
@@ -82,6 +89,7 @@ def manager_digest_reminders(digest: ManagerDigest):
         Reminder.objects.filter(_told_as_manager(digest.recipient), created_at=digest.dispatched_at)
         .exclude(status=ReminderStatus.CANCELLED)
         .select_related(*(f"deadline__{related}" for related in LINKED), "deadline__owner")
+        .prefetch_related(*holders("deadline__"))
         .order_by("deadline__due_date", "deadline__pk")
     )
 
@@ -137,6 +145,7 @@ def notices_for(user, *, at: date, limit: int = 10):
         )
         .exclude(status=ReminderStatus.CANCELLED)
         .select_related(*(f"deadline__{related}" for related in LINKED))
+        .prefetch_related(*holders("deadline__"))
         .order_by("-created_at", "-pk")[:limit]
     )
 
@@ -155,7 +164,10 @@ def _recent_or_open(*, at: date):
 def own_feed_deadlines(user, *, at: date):
     """The deadlines the user owns: open ones, and those completed in the last 90 days."""
     return (
-        Deadline.objects.filter(owner=user).filter(_recent_or_open(at=at)).select_related(*LINKED)
+        Deadline.objects.filter(owner=user)
+        .filter(_recent_or_open(at=at))
+        .select_related(*LINKED)
+        .prefetch_related(*holders())
     )
 
 
@@ -169,4 +181,5 @@ def organisation_feed_deadlines(user, *, at: date):
         Deadline.objects.filter(organisation=user.organisation_id)
         .filter(_recent_or_open(at=at))
         .select_related(*LINKED, "owner")
+        .prefetch_related(*holders())
     )

@@ -41,7 +41,7 @@ from .models import (
     ReminderStatus,
 )
 from .schedule import Stage, current_stage, stage_description
-from .selectors import LINKED, manager_digest_reminders, managers_to_tell
+from .selectors import LINKED, holders, manager_digest_reminders, managers_to_tell
 
 STALE_CLAIM = timedelta(minutes=15)
 CHUNK = 500
@@ -262,9 +262,13 @@ def reminder_send(*, reminder_id: int, now: datetime) -> bool:
     )
     if not claimed:
         return False
-    reminder = Reminder.objects.select_related(
-        *(f"deadline__{related}" for related in LINKED), "deadline__owner", "recipient"
-    ).get(pk=reminder_id)
+    reminder = (
+        Reminder.objects.select_related(
+            *(f"deadline__{related}" for related in LINKED), "deadline__owner", "recipient"
+        )
+        .prefetch_related(*holders("deadline__"))
+        .get(pk=reminder_id)
+    )
     if not _still_wanted(reminder):
         Reminder.objects.filter(pk=reminder_id).update(status=ReminderStatus.CANCELLED)
         return False
@@ -334,6 +338,7 @@ def digest_send(*, recipient_id: int, now: datetime) -> int:
     reminders = list(
         Reminder.objects.filter(pk__in=ids)
         .select_related(*(f"deadline__{related}" for related in LINKED), "recipient")
+        .prefetch_related(*holders("deadline__"))
         .order_by("deadline__due_date")
     )
     wanted = [reminder for reminder in reminders if _still_wanted(reminder)]

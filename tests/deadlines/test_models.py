@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from audits import services as audit_services
 from deadlines.models import Deadline, DeadlineKind
+from deadlines.selectors import deadline_holders
 from tests.factories import (
     population_imported,
     programme_set_up,
@@ -19,7 +20,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HOLDERS = ("recommendation", "audit_programme", "live_concern")
+# Every record that may hold a deadline, the action plans' and remedies' included.
+HOLDERS = deadline_holders()
 
 
 @pytest.fixture
