@@ -47,13 +47,12 @@ from deadlines.models import (
     DeadlineKind,
     DeadlineStatus,
 )
+from deadlines.selectors import deadlines_with_holders
+from learning.selectors import Coverage, coverage_by_learning_point, learning_points_visible_to
 from organisations.models import Organisation
 from recommendations.models import Complaint
-from recommendations.selectors import (
-    complaints_visible_to,
-    deadlines_visible_to,
-    deadlines_with_holders,
-)
+from recommendations.selectors import complaints_visible_to, deadlines_visible_to
+from remedies.selectors import PaymentTotals, payment_totals, payments_visible_to
 
 from .compliance import (
     TIMELINE_DAYS,
@@ -584,6 +583,53 @@ def programmes_most_urgent(user, filters: Filters, *, limit: int = PROGRAMMES_SH
 # --- The whole page -------------------------------------------------------------------------
 
 
+# --- Learning and remedies --------------------------------------------------------------------
+
+LEARNING_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Learning:
+    """How far the newest learning points have reached, and how many more there are."""
+
+    coverages: list[Coverage]
+    total: int
+
+    @property
+    def not_shown(self) -> int:
+        return self.total - len(self.coverages)
+
+
+def learning_most_recent(user, filters: Filters, *, at: date) -> Learning:
+    """The coverage of the ``LEARNING_ROWS`` learning points published most recently that the
+    filters choose (by the recommendation's organisation and service area; owners and due
+    dates are a deadline's, not a learning point's). A fixed number of queries."""
+    points = learning_points_visible_to(user)
+    if filters.organisation is not None:
+        points = points.filter(recommendation__organisation=filters.organisation)
+    if filters.service_area:
+        points = points.filter(recommendation__complaint__service_area=filters.service_area)
+    newest = list(points.order_by("-current_version__published_at", "-pk")[:LEARNING_ROWS])
+    if not newest:
+        return Learning(coverages=[], total=0)
+    coverages = coverage_by_learning_point(learning_points=newest, at=at)
+    return Learning(
+        coverages=[coverages[point.pk] for point in newest if point.pk in coverages],
+        total=points.count(),
+    )
+
+
+def payments_summary(user, filters: Filters, *, today: date) -> PaymentTotals:
+    """Remedy payments the filters choose (organisation and service area), totalled by
+    financial year and kind, in pounds and pence: one query."""
+    payments = payments_visible_to(user)
+    if filters.organisation is not None:
+        payments = payments.filter(recommendation__organisation=filters.organisation)
+    if filters.service_area:
+        payments = payments.filter(recommendation__complaint__service_area=filters.service_area)
+    return payment_totals(payments=payments, today=today)
+
+
 @dataclass(frozen=True)
 class Dashboard:
     today: date
@@ -594,6 +640,8 @@ class Dashboard:
     deadlines: QuerySet  # paginated by the view
     clocks: Clocks
     programmes: Programmes
+    learning: Learning
+    payments: PaymentTotals
 
 
 def dashboard_for(user, *, today: date, filters: Filters) -> Dashboard:
@@ -609,4 +657,6 @@ def dashboard_for(user, *, today: date, filters: Filters) -> Dashboard:
         deadlines=deadlines_by_urgency(deadlines),
         clocks=clocks_most_urgent(deadlines),
         programmes=programmes_most_urgent(user, filters),
+        learning=learning_most_recent(user, filters, at=today),
+        payments=payments_summary(user, filters, today=today),
     )
