@@ -28,10 +28,14 @@ from deadlines.models import (
     ExtensionStatus,
     Outcome,
 )
+from learning.selectors import coverage_by_recommendation
 from ombudsman_tracker.formats import counted, date_text, listed
 from plans.models import ActionPlan
 from plans.timeline import complaint_timeline, timeline_svg
 from recommendations.models import Recommendation
+from remedies.models import RemedyPayment
+from remedies.presentation import money
+from remedies.selectors import payment_totals
 
 from .models import DistributionEntry
 
@@ -209,7 +213,13 @@ class _ComplaintPart:
         # Milestones have their own section (the action plan), against their baseline.
         self.deadlines = list(
             Deadline.objects.filter(**mine)
-            .exclude(kind__in=[DeadlineKind.LIVE_CONCERN, DeadlineKind.MILESTONE])
+            .exclude(
+                kind__in=[
+                    DeadlineKind.LIVE_CONCERN,
+                    DeadlineKind.MILESTONE,
+                    DeadlineKind.REMEDY_PAYMENT,
+                ]
+            )
             .order_by("original_due_date", "due_date", "pk")
         )
         self.clocks = [d for d in self.deadlines if d.is_statutory]
@@ -266,6 +276,8 @@ class _ComplaintPart:
             *self._clocks(),
             *self._audits(),
             *self._action_plan(),
+            *self._learning(),
+            *self._payments(),
             *self._timeline(),
             *self._distribution(),
         ]
@@ -474,6 +486,75 @@ class _ComplaintPart:
             else:
                 texts.append(f"The plan for recommendation {number} has no agreed baseline yet.")
         return texts
+
+    # The learning programme: how far each learning point reached (figures, never names)
+
+    def _learning(self) -> list:
+        coverages = coverage_by_recommendation(recommendations=self.recommendations, at=self.at)
+        if not coverages:
+            return []
+        blocks = [Heading("Learning", 2)]
+        for recommendation in self.recommendations:
+            for coverage in coverages.get(recommendation.pk, []):
+                point = coverage.learning_point
+                blocks += [
+                    Paragraph(
+                        f"Recommendation {recommendation.number}, {point.title}: "
+                        f"{coverage.text}, {coverage.overall.attended} of them at a session."
+                    ),
+                    Table(
+                        f"Who {point.title} reached, by audience, as at {_date(self.at)}",
+                        ["Audience", "People", "Acknowledged", "Attended a session"],
+                        [
+                            [
+                                part.audience.name,
+                                str(part.figures.people),
+                                f"{part.figures.acknowledged} ({part.figures.percent})",
+                                str(part.figures.attended),
+                            ]
+                            for part in coverage.audiences
+                        ],
+                    ),
+                ]
+        return blocks
+
+    # Remedy payments: what was paid and what is owed (no payee: a pseudonymised reference
+    # is for the finance team, not a committee)
+
+    def _payments(self) -> list:
+        payments = list(
+            RemedyPayment.objects.filter(recommendation__in=[r.pk for r in self.recommendations])
+            .select_related("deadline", "recommendation")
+            .order_by("recommendation__number", "deadline__due_date", "pk")
+        )
+        if not payments:
+            return []
+        totals = payment_totals(
+            payments=RemedyPayment.objects.filter(pk__in=[p.pk for p in payments]), today=self.at
+        ).overall
+        return [
+            Heading("Remedy payments", 2),
+            Paragraph(
+                f"{money(totals.paid)} paid and {money(totals.outstanding)} still to pay, of "
+                f"which {money(totals.overdue)} is overdue, as at {_date(self.at)}."
+            ),
+            Table(
+                f"Remedy payments of {self.name}",
+                ["No.", "For", "Amount", "Due", "Paid"],
+                [
+                    [
+                        str(payment.recommendation.number),
+                        payment.get_kind_display(),
+                        money(payment.amount),
+                        _date(payment.deadline.due_date),
+                        _date(payment.paid_on)
+                        if payment.paid_on
+                        else payment.deadline.outcome(at=self.at).label,
+                    ]
+                    for payment in payments
+                ],
+            ),
+        ]
 
     # The agreed timeline: planned against actual dates
 

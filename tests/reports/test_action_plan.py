@@ -6,13 +6,23 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from learning import services as learning_services
+from learning.models import Person, SessionFormat
 from plans import services as plan_services
 from reports.document import Figure, ReportDocument, report_document
-from tests.factories import milestone_added
+from tests.factories import (
+    audience_made,
+    learning_point_recorded,
+    milestone_added,
+    payment_recorded,
+    person_added,
+    remedy_recommended,
+)
 from tests.reports.conftest import draft_prepared, report_issued
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +151,52 @@ def test_the_pdf_and_an_issued_reports_stored_document_keep_the_timeline(
     assert "7 days later than the baseline" in text
     stored = ReportDocument.from_json(report.content)
     assert [type(block) for block in stored.blocks if block.kind == "figure"] == [Figure]
+
+
+def test_the_report_gives_the_learnings_reach_and_the_remedy_payments_without_names(
+    complaint, croydon, committee, clerk, manager, recommendations
+):
+    share = recommendations[0]
+    front_door = audience_made(organisation=croydon, by=manager)
+    for n in range(4):
+        person_added(organisation=croydon, name=f"Worker {n}", audiences=[front_door])
+    point = learning_point_recorded(recommendation=share, by=manager, audiences=[front_door])
+    session = learning_services.session_record(
+        learning_point=point,
+        held_on=date(2022, 1, 25),
+        format=SessionFormat.FACE_TO_FACE,
+        facilitator="Head of Service",
+        by=manager,
+        at=datetime(2022, 1, 25, 9, 0, tzinfo=UTC),
+    )
+    worker = Person.objects.get(name="Worker 0")
+    learning_services.attendance_import(
+        session=session,
+        file=SimpleUploadedFile("attendance.csv", f"work_email\n{worker.email}\n".encode()),
+        by=manager,
+        at=datetime(2022, 1, 26, 9, 0, tzinfo=UTC),
+    )
+    remedy = remedy_recommended(complaint=complaint, organisation=croydon, number=3, by=manager)
+    payment_recorded(recommendation=remedy, by=manager, amount="250.00", due_date=date(2022, 1, 31))
+    report = draft_prepared(complaint=complaint, organisation=croydon, body=committee, by=clerk)
+
+    document = report_document(report=report, at=date(2022, 2, 1), status="Draft")
+
+    texts = [block.text for block in document.blocks if block.kind == "paragraph"]
+    assert (
+        "Recommendation 1, Cross-border referrals: 25% of 4 people acknowledged version 1, "
+        "1 of them at a session."
+    ) in texts
+    assert (
+        "£0.00 paid and £250.00 still to pay, of which £250.00 is overdue, as at 1 February 2022."
+        in texts
+    )
+    tables = {block.caption: block.rows for block in document.blocks if block.kind == "table"}
+    assert tables["Who Cross-border referrals reached, by audience, as at 1 February 2022"] == [
+        ["Front door (MASH)", "4", "1 (25%)", "1"]
+    ]
+    assert tables[f"Remedy payments of complaint {complaint.reference}"] == [
+        ["3", "Distress", "£250.00", "31 January 2022", "Overdue"]
+    ]
+    assert "Worker 0" not in str(document.to_json())
+    assert "PR-2021-0001" not in str(document.to_json())
