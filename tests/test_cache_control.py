@@ -24,6 +24,8 @@ OTHER_ARGUMENTS = {
     "reminders:calendar_mine": "token",
     "reminders:calendar_organisation": "token",
     "password_reset_confirm": ("MQ", "set-password"),
+    # A personal link's page, here for a token that was never made.
+    "learning:acknowledge_link": ("made-up",),
 }
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import two_factor
 from accounts.roles import Role
-from demo import live, minute
+from demo import live, minute, plans
 from ombudsman_tracker.formats import date_text
 from organisations.models import Organisation, OrganisationKind
 from recommendations.models import Complaint
@@ -93,6 +93,7 @@ class Command(BaseCommand):
             notes += minute.minute_close(
                 complaint=minute_case, organisations=organisations, users=users
             )
+            plans.minute_plans_load(complaint=minute_case, organisations=organisations, users=users)
         elif minute.minute_from_an_earlier_demo(minute_case):
             notes.append(
                 "This database holds the minute's case as an earlier demo left it: open and "
