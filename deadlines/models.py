@@ -28,6 +28,7 @@ class DeadlineKind(models.TextChoices):
     LIVE_CONCERN = "live_concern", "Live concern awaiting a response"
     MILESTONE = "milestone", "Action plan milestone"
     REMEDY_PAYMENT = "remedy_payment", "Remedy payment"
+    OMBUDSMAN_REPLY = "ombudsman_reply", "The Ombudsman's reply to evidence sent"
 
     @classmethod
     def statutory(cls):
