@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "learning",
     "remedies",
     "annual_review",
+    "verdicts",
+    "submissions",
     "reminders",
     "reports",
     "dashboard",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("plans/", include("plans.urls")),
     path("learning/", include("learning.urls")),
+    path("submissions/", include("submissions.urls")),
+    path("verdicts/", include("verdicts.urls")),
     path("remedies/", include("remedies.urls")),
     path("annual-review/", include("annual_review.urls")),
     path("reports/", include("reports.urls")),
