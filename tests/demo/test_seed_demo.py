@@ -145,6 +145,7 @@ def test_the_live_case_is_dated_from_the_day_the_demo_is_loaded(demo):
         (f"{LIVE} recommendation 2", date(2026, 3, 9), "open"),
         ("Audit of 20 cross-border referrals from the last two years", date(2026, 3, 12), "open"),
         (f"{LIVE} recommendation 3", date(2026, 3, 26), "open"),
+        ("Remedy payment of £500.00 (distress)", date(2026, 4, 6), "open"),
         (f"{LIVE} recommendation 4", date(2026, 4, 26), "open"),
         ("s31(2) response to the Ombudsman", date(2026, 4, 27), "open"),
     ]
@@ -275,8 +276,9 @@ def test_seed_demo_twice_changes_nothing_but_the_password_even_on_another_day(se
 
     assert _counts() == counts
     assert list(Deadline.objects.values_list("pk", "due_date", "status")) == dates
-    # 21 deadlines of the records and clocks, and the minute's 10 action plan milestones.
-    assert (counts["Complaint"], counts["Recommendation"], counts["Deadline"]) == (2, 7, 31)
+    # 21 deadlines of the records and clocks, the minute's 10 action plan milestones and the
+    # live case's remedy payment.
+    assert (counts["Complaint"], counts["Recommendation"], counts["Deadline"]) == (2, 7, 32)
     assert User.objects.count() == 6
     assert _signs_in("officer", "another-password-2") is not None
     assert "a live case reported on 26 January 2026" in output

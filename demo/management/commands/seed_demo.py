@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import two_factor
 from accounts.roles import Role
-from demo import live, minute, plans
+from demo import answers, live, minute, plans
 from ombudsman_tracker.formats import date_text
 from organisations.models import Organisation, OrganisationKind
 from recommendations.models import Complaint
@@ -101,7 +101,11 @@ class Command(BaseCommand):
                 "demo again to have it closed."
             )
         if not Complaint.objects.filter(reference=live.REFERENCE).exists():
-            live.live_load(organisations=organisations, users=users, today=today)
+            answers.live_payment_load(
+                complaint=live.live_load(organisations=organisations, users=users, today=today),
+                users=users,
+                today=today,
+            )
 
         # A fresh one-time recovery code each run, so nobody is stopped at the second step.
         second_steps = {
