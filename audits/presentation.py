@@ -397,6 +397,19 @@ def page_shown_text(page, noun: str) -> str:
     )
 
 
+def written_shown_text(page) -> str:
+    """Which of the written findings and learning the programme page quotes
+    (``page``: ``selectors.ProgrammePage``); empty when it quotes them all."""
+    findings, learning = page.findings.findings, page.findings.learning
+    if page.findings_count <= len(findings) and page.learning_count <= len(learning):
+        return ""
+    return (
+        f"Showing the first {counted(len(findings), 'written finding')} of "
+        f"{page.findings_count:,} and the first {counted(len(learning), 'learning point')} of "
+        f"{page.learning_count:,}, in draw order."
+    )
+
+
 def upload_progress_text(upload: PopulationUpload) -> str:
     """What the upload's page says while the import runs."""
     progress = upload.progress_percent

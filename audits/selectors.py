@@ -5,28 +5,29 @@ Need to know, in one place: who runs a programme and sees its whole sample
 (``manages_programme``), who sees a case (``sample_case_visible_to``), who reads a live
 concern (``concern_readable_by``) and whose answers are hidden from whom while a case is
 moderated (``ModerationPair.hidden_from``). The pages' reads below are built on these, on the
-counted outcomes, the threshold and the findings, so no rule is written twice; the one
-exception is ``programmes_listed``, which counts every programme's outcomes in SQL (see
-``with_threshold_figures``).
+counted outcomes, the threshold and the findings, so no rule is written twice; the two
+exceptions count in SQL what ``counted_outcomes`` gives, so that a council-sized audit is not
+read whole: the lists' threshold figures (``threshold_rows``) and the programme page's
+figures (``programme_figures``). Tests check that both agree with ``findings_summary``.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from statistics import median
 
 from django.contrib.auth.models import Permission
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
-    FilteredRelation,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -291,39 +292,49 @@ def _as_counted(outcome: AuditOutcome) -> AuditOutcome:
     return counted
 
 
-def with_threshold_figures(programmes):
-    """Annotate each programme with what ``programme_threshold`` counts, in one query for a
-    whole list (``counted_outcomes``' rule in SQL; a test checks the two agree).
+def threshold_rows(programmes) -> list["ProgrammeRow"]:
+    """``programmes`` (a query, ordered and cut as the page needs) each with what
+    ``programme_threshold`` counts: two queries whatever their number (``counted_outcomes``'
+    rule in SQL; a test checks the two agree).
 
-    One GROUP BY over the sample's cases, each joined to its submitted audit outcome (a case
-    has at most one), so the counts take one pass over the outcomes whatever the number of
-    programmes. Filter ``programmes`` on their own fields only: a filter on their sample's
-    cases would share (or multiply) the join the counts are made from."""
-    counted = FilteredRelation(
-        "sample_cases__outcomes",
-        condition=Q(
-            sample_cases__outcomes__role=OutcomeRole.AUDIT,
-            sample_cases__outcomes__status=OutcomeStatus.SUBMITTED,
-        ),
+    The programmes are read first, then one GROUP BY over their cases alone, each joined to
+    its submitted audit outcome (a case has at most one): narrow rows, one pass. (Counting in
+    the programmes' own query sorted every case's row with all the programme's columns, 16
+    ms for a page of 25 at council scale; a subquery for each scanned every outcome each
+    time.)"""
+    programmes = list(programmes)
+    counted = Q(outcomes__role=OutcomeRole.AUDIT, outcomes__status=OutcomeStatus.SUBMITTED)
+    similar = Q(settled_similar_issues=True) | Q(
+        settled_similar_issues__isnull=True, outcomes__similar_issues=True
     )
-    similar = Q(sample_cases__settled_similar_issues=True) | Q(
-        sample_cases__settled_similar_issues__isnull=True, counted_outcome__similar_issues=True
+    figures = (
+        {
+            row["programme"]: row
+            for row in SampleCase.objects.filter(programme__in=[p.pk for p in programmes])
+            .order_by()
+            .values("programme")
+            .annotate(
+                sample_size=Count("pk", distinct=True),  # a moderated case joins two outcomes
+                audited=Count("outcomes", filter=counted),
+                with_similar_issues=Count("outcomes", filter=counted & similar),
+            )
+        }
+        if programmes
+        else {}
     )
-    return programmes.alias(counted_outcome=counted).annotate(
-        sample_size=Count("sample_cases"),
-        audited=Count("counted_outcome"),
-        with_similar_issues=Count("counted_outcome", filter=similar),
-    )
-
-
-def threshold_of_annotated(programme) -> ThresholdResult:
-    """The decision for a programme fetched through ``with_threshold_figures``."""
-    return threshold_decision(
-        sample_size=programme.sample_size,
-        audited=programme.audited,
-        with_similar_issues=programme.with_similar_issues,
-        threshold_percent=programme.threshold_percent,
-    )
+    none = {"sample_size": 0, "audited": 0, "with_similar_issues": 0}
+    return [
+        ProgrammeRow(
+            programme,
+            threshold_decision(
+                sample_size=figures.get(programme.pk, none)["sample_size"],
+                audited=figures.get(programme.pk, none)["audited"],
+                with_similar_issues=figures.get(programme.pk, none)["with_similar_issues"],
+                threshold_percent=programme.threshold_percent,
+            ),
+        )
+        for programme in programmes
+    ]
 
 
 def programme_threshold(programme) -> ThresholdResult:
@@ -400,6 +411,185 @@ def _findings(outcomes: list[AuditOutcome], *, sample_size, threshold_percent) -
     )
 
 
+def _counted_in(programme):
+    """``counted_outcomes``' rows as a query (the submitted audit outcomes), for counting in SQL."""
+    return AuditOutcome.objects.filter(
+        sample_case__programme=programme,
+        role=OutcomeRole.AUDIT,
+        status=OutcomeStatus.SUBMITTED,
+    )
+
+
+_WRITTEN = r"\S"  # a written finding or learning counts if it has more than white space
+
+
+@dataclass(frozen=True)
+class ProgrammeFigures:
+    """``findings_summary``'s figures counted in SQL, whatever the size of the sample, with
+    the first ``written`` findings and learning only and how many there are in all, and the
+    audits' progress (how many audit outcomes are in each status)."""
+
+    findings: FindingsSummary
+    findings_count: int
+    learning_count: int
+    audit_statuses: dict[str, int]
+
+
+def programme_figures(programme, *, sample_size: int, written: int) -> ProgrammeFigures:
+    """The programme page's figures in five small queries, none reading every outcome: one
+    count over the programme's audit outcomes (``_outcome_figures``), the agencies, the
+    median days (the middle of the ordered values), and the first ``written`` findings and
+    the first ``written`` learning. (A test checks they agree with ``findings_summary``.)"""
+    figures = _outcome_figures(programme)
+    counted = _counted_in(programme)
+    days = figures["days"]
+    # The middle one or two of the known days (a query even when none is known, so that the
+    # page's queries do not depend on the answers).
+    middle = list(
+        counted.filter(days_to_strategy_discussion__isnull=False)
+        .order_by("days_to_strategy_discussion")
+        .values_list("days_to_strategy_discussion", flat=True)[
+            max(days - 1, 0) // 2 : days // 2 + 1
+        ]
+    )
+    first_written = {
+        name: list(
+            counted.filter(**{f"{name}__regex": _WRITTEN})
+            .order_by("sample_case__position")
+            .values_list(name, flat=True)[:written]
+        )
+        for name in ("findings", "learning")
+    }
+    threshold = threshold_decision(
+        sample_size=sample_size,
+        audited=figures["audited"],
+        with_similar_issues=figures["similar"],
+        threshold_percent=programme.threshold_percent,
+    )
+    return ProgrammeFigures(
+        findings=FindingsSummary(
+            threshold=threshold,
+            grades={grade: figures[f"grade_{n}"] for n, grade in enumerate(Grade.values)},
+            answers={
+                question: {
+                    answer: figures[f"answer_{q}_{a}"] for a, answer in enumerate(Answer.values)
+                }
+                for q, question in enumerate(QUESTIONS)
+            },
+            agencies=_agencies_counted(programme),
+            median_days_to_strategy_discussion=(
+                (middle[0] if days % 2 else (middle[0] + middle[1]) / 2) if days else None
+            ),
+            findings=first_written["findings"],
+            learning=first_written["learning"],
+        ),
+        findings_count=figures["findings"],
+        learning_count=figures["learning"],
+        audit_statuses={
+            status: figures[f"status_{n}"] for n, status in enumerate(OutcomeStatus.values)
+        },
+    )
+
+
+@cache
+def _outcome_figures_sql(vendor: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL of ``_outcome_figures`` and its constant parameters (the programme's id goes
+    last). Written out once a process: as about forty filtered counts the ORM took several
+    times longer to build the query than the database took to run it."""
+    outcome, case = AuditOutcome._meta, SampleCase._meta
+    quote = connection.ops.quote_name
+
+    def column(meta, name):
+        return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
+
+    submitted = f"{column(outcome, 'status')} = %s"
+    # ``_as_counted`` in SQL: a manager's settled answer, where there is one, replaces the
+    # auditor's.
+    similar = (
+        f"COALESCE({column(case, 'settled_similar_issues')}, {column(outcome, 'similar_issues')})"
+    )
+    grade = (
+        f"CASE WHEN {column(case, 'settled_grade')} = '' THEN {column(outcome, 'grade')} "
+        f"ELSE {column(case, 'settled_grade')} END"
+    )
+    regex = "~ %s" if vendor == "postgresql" else "REGEXP %s"  # as Django's regex lookup
+    counts: list[tuple[str, tuple[str, ...]]] = [
+        (submitted, (OutcomeStatus.SUBMITTED,)),
+        (f"{submitted} AND {similar}", (OutcomeStatus.SUBMITTED,)),
+        (
+            f"{submitted} AND {column(outcome, 'days_to_strategy_discussion')} IS NOT NULL",
+            (OutcomeStatus.SUBMITTED,),
+        ),
+        (
+            f"{submitted} AND {column(outcome, 'findings')} {regex}",
+            (OutcomeStatus.SUBMITTED, _WRITTEN),
+        ),
+        (
+            f"{submitted} AND {column(outcome, 'learning')} {regex}",
+            (OutcomeStatus.SUBMITTED, _WRITTEN),
+        ),
+    ]
+    counts += [(f"{column(outcome, 'status')} = %s", (status,)) for status in OutcomeStatus.values]
+    counts += [
+        (f"{submitted} AND {grade} = %s", (OutcomeStatus.SUBMITTED, g)) for g in Grade.values
+    ]
+    counts += [
+        (f"{submitted} AND {column(outcome, question)} = %s", (OutcomeStatus.SUBMITTED, answer))
+        for question in QUESTIONS
+        for answer in Answer.values
+    ]
+    select = ", ".join(f"COUNT(CASE WHEN {condition} THEN 1 END)" for condition, _ in counts)
+    sql = (
+        f"SELECT {select} FROM {quote(outcome.db_table)} INNER JOIN {quote(case.db_table)} "  # noqa: S608 (names from the models, values as parameters)
+        f"ON {column(outcome, 'sample_case')} = {column(case, 'id')} "
+        f"WHERE {column(outcome, 'role')} = %s AND {column(case, 'programme')} = %s"
+    )
+    return sql, (*(param for _, params in counts for param in params), OutcomeRole.AUDIT)
+
+
+def _outcome_figures(programme) -> dict[str, int]:
+    """One pass over the programme's audit outcomes: the threshold's counts, the grades and
+    answers counted (``counted_outcomes``' rule), the written findings and learning, and how
+    many audit outcomes are in each status."""
+    sql, params = _outcome_figures_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, programme.pk])
+        values = cursor.fetchone()
+    names = ["audited", "similar", "days", "findings", "learning"]
+    names += [f"status_{n}" for n in range(len(OutcomeStatus.values))]
+    names += [f"grade_{n}" for n in range(len(Grade.values))]
+    names += [f"answer_{q}_{a}" for q in range(len(QUESTIONS)) for a in range(len(Answer.values))]
+    return dict(zip(names, values, strict=True))
+
+
+def _agencies_counted(programme) -> dict[str, int]:
+    """How many counted outcomes name each agency, counted in SQL over the JSON lists."""
+    if connection.vendor == "postgresql":
+        elements = "jsonb_array_elements_text(o.agencies_involved) AS a(value)"
+    else:  # SQLite (the demo)
+        elements = "json_each(o.agencies_involved) AS a"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.value, COUNT(*) FROM {AuditOutcome._meta.db_table} AS o "  # noqa: S608 (names from the models, values as parameters)
+            f"INNER JOIN {SampleCase._meta.db_table} AS s ON s.id = o.sample_case_id "
+            f"CROSS JOIN {elements} "
+            "WHERE s.programme_id = %s AND o.role = %s AND o.status = %s GROUP BY a.value",
+            [programme.pk, OutcomeRole.AUDIT, OutcomeStatus.SUBMITTED],
+        )
+        return dict(cursor.fetchall())
+
+
+def written_findings(programme):
+    """The counted outcomes with something written in their findings or learning, in draw
+    order, with their cases: the findings page pages these."""
+    return (
+        _counted_in(programme)
+        .filter(Q(findings__regex=_WRITTEN) | Q(learning__regex=_WRITTEN))
+        .select_related("sample_case__case")
+        .order_by("sample_case__position")
+    )
+
+
 # --- Lookups that 404 across organisations --------------------------------------------------
 
 
@@ -468,15 +658,18 @@ def sample_audits_of(recommendation):
     ).order_by("pk")
 
 
-def recommendation_programmes(user, recommendation) -> list["ProgrammeRow"]:
+def recommendation_programmes(user, recommendation, *, excluding=()) -> list["ProgrammeRow"]:
     """The audits of a recommendation that ``user`` may open, first first, with their
-    threshold figures (one query), for the recommendation's page."""
+    threshold figures (one query), for the recommendation's page; ``excluding`` those of
+    these ids (whose cases are then not counted)."""
     if not user.has_perm("audits.view_auditprogramme"):
         return []
-    programmes = with_threshold_figures(
-        programmes_visible_to(user).filter(recommendation=recommendation)
-    ).order_by("pk")
-    return [ProgrammeRow(programme, threshold_of_annotated(programme)) for programme in programmes]
+    return threshold_rows(
+        programmes_visible_to(user)
+        .filter(recommendation=recommendation)
+        .exclude(pk__in=[pk for pk in excluding if pk is not None])
+        .order_by("pk")
+    )
 
 
 def date_set_by(deadline) -> User | None:
@@ -515,10 +708,9 @@ def programme_rows(pks) -> list[ProgrammeRow]:
     """The programmes of ``pks``, newest first, each with its threshold figures: one query,
     whose counts cover only these programmes' cases (the ids are read first, so that the
     database narrows to them before it joins their cases)."""
-    programmes = with_threshold_figures(
-        _programmes().select_related("triggered_by").filter(pk__in=list(pks))
-    ).order_by("-pk")
-    return [ProgrammeRow(programme, threshold_of_annotated(programme)) for programme in programmes]
+    return threshold_rows(
+        _programmes().select_related("triggered_by").filter(pk__in=list(pks)).order_by("-pk")
+    )
 
 
 def programmes_listed(user) -> list[ProgrammeRow]:
@@ -582,6 +774,8 @@ class ProgrammePage:
     concerns: list[ConcernRow]
     full_audit: AuditProgramme | None
     pending_moderation: bool  # the user still has a moderation to record here
+    findings_count: int = 0  # written findings in all (``findings.findings`` has the first)
+    learning_count: int = 0  # written learning in all (``findings.learning`` has the first)
     unassigned: int = 0
     drawn_count: int = 0
     substitute_count: int = 0
@@ -600,21 +794,42 @@ class ProgrammePage:
         They are about other auditors' cases: for those who run the audit, and not for a
         moderator until their moderation is submitted.
         """
-        if not self.manages:
-            return (
-                "The auditors' written findings and learning are shown to those who run the audit."
-            )
-        if self.pending_moderation:
-            return (
-                "The auditors' written findings and learning are hidden from you until you "
-                "submit your moderation, so that it stays independent."
-            )
-        return ""
+        return _written_hidden_because(
+            manages=self.manages, pending_moderation=self.pending_moderation
+        )
 
     @property
     def shortfall(self) -> int:
         """How many fewer cases the criteria found than the target."""
         return max(0, self.programme.target_sample_size - self.drawn_count)
+
+
+def _written_hidden_because(*, manages: bool, pending_moderation: bool) -> str:
+    if not manages:
+        return "The auditors' written findings and learning are shown to those who run the audit."
+    if pending_moderation:
+        return (
+            "The auditors' written findings and learning are hidden from you until you "
+            "submit your moderation, so that it stays independent."
+        )
+    return ""
+
+
+def written_findings_hidden_because(user, programme: AuditProgramme) -> str:
+    """``ProgrammePage.written_findings_hidden_because`` for the findings page, in one query:
+    whether ``user`` still moderates a case whose audit alone is submitted."""
+    if not manages_programme(user, programme):
+        return _written_hidden_because(manages=False, pending_moderation=False)
+    submitted = AuditOutcome.objects.filter(
+        sample_case=OuterRef("pk"), status=OutcomeStatus.SUBMITTED
+    )
+    pending = (
+        programme.sample_cases.filter(moderator=user.pk)
+        .filter(Exists(submitted.filter(role=OutcomeRole.AUDIT)))
+        .exclude(Exists(submitted.filter(role=OutcomeRole.MODERATION)))
+        .exists()
+    )
+    return _written_hidden_because(manages=True, pending_moderation=pending)
 
 
 def _moderation(pairs: list[ModerationPair], *, shown: Callable[[SampleCase], bool]) -> Moderation:
@@ -661,54 +876,104 @@ def _sample_figures(programme: AuditProgramme) -> dict[str, int]:
     )
 
 
+def _moderated_pairs(programme: AuditProgramme) -> list[ModerationPair]:
+    """The moderated cases' outcomes, paired: only those cases' outcomes are read (about a
+    tenth of the sample), and only the fields agreement and blind moderation use."""
+    rows = AuditOutcome.objects.filter(
+        sample_case__programme=programme, sample_case__moderator__isnull=False
+    ).values_list(
+        "sample_case_id",
+        "sample_case__auditor_id",
+        "sample_case__moderator_id",
+        "role",
+        "status",
+        "similar_issues",
+        "grade",
+    )
+    by_case: dict[int, dict[str, AuditOutcome]] = defaultdict(dict)
+    cases: dict[int, SampleCase] = {}
+    for case_pk, auditor_pk, moderator_pk, role, status, similar_issues, grade in rows:
+        if case_pk not in cases:
+            cases[case_pk] = SampleCase(
+                pk=case_pk, programme=programme, auditor_id=auditor_pk, moderator_id=moderator_pk
+            )
+        by_case[case_pk][role] = AuditOutcome(
+            sample_case_id=case_pk,
+            role=role,
+            status=status,
+            similar_issues=similar_issues,
+            grade=grade,
+        )
+    return [
+        ModerationPair(
+            cases[case_pk], by_role.get(OutcomeRole.AUDIT), by_role.get(OutcomeRole.MODERATION)
+        )
+        for case_pk, by_role in by_case.items()
+    ]
+
+
+def _disagreements_read(moderation: Moderation) -> Moderation:
+    """The disagreements shown, with their cases and outcomes read in full (one query, and
+    none when there is none)."""
+    if not moderation.disagreements:
+        return moderation
+    outcomes = AuditOutcome.objects.filter(
+        sample_case__in=[d.sample_case.pk for d in moderation.disagreements]
+    ).select_related("sample_case__case")
+    by_case: dict[int, dict[str, AuditOutcome]] = defaultdict(dict)
+    for outcome in outcomes:
+        by_case[outcome.sample_case_id][outcome.role] = outcome
+    disagreements = []
+    for d in moderation.disagreements:
+        by_role = by_case[d.sample_case.pk]
+        audit, moderated = by_role[OutcomeRole.AUDIT], by_role[OutcomeRole.MODERATION]
+        audit.sample_case.programme = d.sample_case.programme
+        disagreements.append(Disagreement(audit.sample_case, audit, moderated))
+    return Moderation(moderation.similar_issues, moderation.grade, disagreements)
+
+
+WRITTEN_SHOWN = 10  # the written findings (and learning) the programme page quotes
+
+
 def programme_page(programme: AuditProgramme, *, user, page_number=None) -> ProgrammePage:
-    """Everything the programme page shows to ``user``, whatever the size of the sample: its
-    figures from the programme's outcomes, read once, and the rows of one page of the cases
-    the user may see (``page_number``, as ``Paginator.get_page`` takes it)."""
+    """Everything the programme page shows to ``user``, in the same queries whatever the size
+    of the sample: its figures counted in SQL (``programme_figures``), the moderated cases'
+    outcomes alone for the agreement, and the outcomes of one page of the cases the user may
+    see (``page_number``, as ``Paginator.get_page`` takes it)."""
     manages = manages_programme(user, programme)
     figures = _sample_figures(programme)
-    outcomes_by_case: dict[int, dict[str, AuditOutcome]] = defaultdict(dict)
-    counted: dict[int, AuditOutcome] = {}
-    for outcome in AuditOutcome.objects.filter(sample_case__programme=programme).select_related(
-        "sample_case"
-    ):
-        outcome.sample_case.programme = programme  # known: no query to see who may see it
-        outcomes_by_case[outcome.sample_case_id][outcome.role] = outcome
-        if _is_counted(outcome):
-            counted[outcome.sample_case_id] = _as_counted(outcome)
-    findings = _findings(
-        list(counted.values()),
-        sample_size=figures["sample_count"],
-        threshold_percent=programme.threshold_percent,
+    summary = programme_figures(
+        programme, sample_size=figures["sample_count"], written=WRITTEN_SHOWN
     )
+    findings = summary.findings
     threshold = findings.threshold
-    pairs = [
-        ModerationPair(
-            (by_role.get(OutcomeRole.AUDIT) or by_role[OutcomeRole.MODERATION]).sample_case,
-            by_role.get(OutcomeRole.AUDIT),
-            by_role.get(OutcomeRole.MODERATION),
-        )
-        for by_role in outcomes_by_case.values()
-    ]
+    pairs = _moderated_pairs(programme)
 
     shown = sample_cases_visible_to(user, programme)
     sample_page = Paginator(
         shown.select_related("case", "auditor", "moderator").order_by("position"), PAGE_SIZE
     ).get_page(page_number)
+    page_cases = list(sample_page)
+    outcomes_by_case: dict[int, dict[str, AuditOutcome]] = defaultdict(dict)
+    counted: dict[int, AuditOutcome] = {}
+    if page_cases:
+        cases = {sample_case.pk: sample_case for sample_case in page_cases}
+        for outcome in AuditOutcome.objects.filter(sample_case__in=list(cases)):
+            sample_case = outcome.sample_case = cases[outcome.sample_case_id]
+            sample_case.programme = programme  # known: no query to see who may see it
+            outcomes_by_case[sample_case.pk][outcome.role] = outcome
+            if _is_counted(outcome):
+                counted[sample_case.pk] = _as_counted(outcome)
     sample_page.object_list = [
         _sample_row(sample_case, outcomes_by_case[sample_case.pk], counted, user=user)
-        for sample_case in sample_page
+        for sample_case in page_cases
     ]
-    moderation = _moderation(pairs, shown=partial(sample_case_visible_to, user))
-    # Only the disagreements name their cases: read those cases alone.
-    prefetch_related_objects([d.sample_case for d in moderation.disagreements], "case")
+    moderation = _disagreements_read(
+        _moderation(pairs, shown=partial(sample_case_visible_to, user))
+    )
     full_audit = full_audit_of(programme)
     full_audit_pk = full_audit.pk if full_audit else None
-    audit_statuses = Counter(
-        str(by_role[OutcomeRole.AUDIT].status)
-        for by_role in outcomes_by_case.values()
-        if OutcomeRole.AUDIT in by_role
-    )
+    audit_statuses = summary.audit_statuses
     concerns = LiveConcern.objects.filter(sample_case__programme=programme).select_related(
         "sample_case__case", "raised_by", "deadline"
     )
@@ -718,6 +983,8 @@ def programme_page(programme: AuditProgramme, *, user, page_number=None) -> Prog
         programme=programme,
         manages=manages,
         findings=findings,
+        findings_count=summary.findings_count,
+        learning_count=summary.learning_count,
         interval=(
             wilson_interval(threshold.with_similar_issues, threshold.audited)
             if threshold.audited
@@ -737,7 +1004,9 @@ def programme_page(programme: AuditProgramme, *, user, page_number=None) -> Prog
         full_audit=full_audit,
         # Blind moderation: the user moderates a case whose audit alone is submitted.
         pending_moderation=any(
-            pair.hidden_from(user) == OutcomeRole.AUDIT and pair.sample_case.pk in counted
+            pair.hidden_from(user) == OutcomeRole.AUDIT
+            and pair.audit is not None
+            and _is_counted(pair.audit)
             for pair in pairs
         ),
         unassigned=figures["unassigned"],
@@ -745,15 +1014,15 @@ def programme_page(programme: AuditProgramme, *, user, page_number=None) -> Prog
         substitute_count=figures["substitute_count"],
         outcome_statuses={
             "not_started": figures["sample_count"] - sum(audit_statuses.values()),
-            **{status: audit_statuses[status] for status in OutcomeStatus.values},
+            **audit_statuses,
         },
         deadline_set_by=date_set_by(programme.deadline) if programme.deadline else None,
         # The programme's own full audit (or the sample audit it follows) has a row of its own.
-        other_audits=[
-            row
-            for row in recommendation_programmes(user, programme.recommendation)
-            if row.programme.pk not in (programme.pk, programme.triggered_by_id, full_audit_pk)
-        ],
+        other_audits=recommendation_programmes(
+            user,
+            programme.recommendation,
+            excluding=(programme.pk, programme.triggered_by_id, full_audit_pk),
+        ),
     )
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("population/import/", views.population_import, name="population_import"),
     path("population/uploads/<int:pk>/", views.population_upload, name="population_upload"),
     path("<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("<int:pk>/findings/", views.programme_findings, name="programme_findings"),
     path("<int:pk>/draw/", views.sample_draw, name="sample_draw"),
     path("<int:pk>/extend/", views.sample_extend, name="sample_extend"),
     path("<int:pk>/similar-cases/add/", views.substitute_add, name="substitute_add"),

@@ -123,6 +123,31 @@ def programme_detail(request, pk):
                 (row.programme, presentation.programme_progress_text(row.programme, row.threshold))
                 for row in page.other_audits
             ],
+            "written_shown": presentation.written_shown_text(page),
+        },
+    )
+
+
+@permission_needed("audits.view_auditprogramme")
+def programme_findings(request, pk):
+    """Every written finding and learning point of an audit, 25 cases a page: the programme
+    page quotes the first few. Shown to those who see them there, and to nobody else."""
+    programme = selectors.programme_get_for(request.user, pk)
+    hidden_because = selectors.written_findings_hidden_because(request.user, programme)
+    page_obj = None
+    if not hidden_because:
+        view_record(
+            user=request.user, record=programme, kind=ViewKind.AUDIT_PROGRAMME, at=timezone.now()
+        )
+        page_obj = _page(request, selectors.written_findings(programme))
+    return render(
+        request,
+        "audits/auditprogramme_findings.html",
+        {
+            "programme": programme,
+            "hidden_because": hidden_because,
+            "page_obj": page_obj,
+            "shown": presentation.page_shown_text(page_obj, "case") if page_obj else "",
         },
     )
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from heapq import merge
 from itertools import islice
 
+from accounts.models import User
 from deadlines.models import Deadline, Extension
 from ombudsman_tracker.formats import date_text
 
@@ -32,33 +33,64 @@ class Event:
     what: str
 
 
-def _what(record) -> str:
-    return record.history_change_reason or HISTORY_TYPES.get(record.history_type, "Changed")
+def _what(row) -> str:
+    return row["history_change_reason"] or HISTORY_TYPES.get(row["history_type"], "Changed")
 
 
-def _events(records, subject) -> list[Event]:
+# What an event needs of a history record: its values alone, not the record (a historical
+# model has every field of its model, and building a page's hundred records cost more than
+# anything else on a complaint's page).
+_RECORD = (
+    "history_date",
+    "history_type",
+    "history_change_reason",
+    "history_user_id",
+    "history_user__username",
+    "history_user__first_name",
+    "history_user__last_name",
+)
+
+
+class _Users(dict):
+    """The users who made the changes, each made once from a record's values."""
+
+    def of(self, row) -> User | None:
+        pk = row["history_user_id"]
+        if pk is None:
+            return None
+        if pk not in self:
+            self[pk] = User(
+                pk=pk,
+                username=row["history_user__username"],
+                first_name=row["history_user__first_name"],
+                last_name=row["history_user__last_name"],
+            )
+        return self[pk]
+
+
+def _events(rows, subject, users: _Users) -> list[Event]:
     return [
-        Event(at=r.history_date, who=r.history_user, subject=subject(r), what=_what(r))
-        for r in records
+        Event(at=row["history_date"], who=users.of(row), subject=subject(row), what=_what(row))
+        for row in rows
     ]
 
 
-def _newest(history, limit):
-    return history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+def _newest(history, limit, *fields):
+    return history.order_by("-history_date", "-history_id").values(*_RECORD, *fields)[:limit]
 
 
-def _recommendation_subject(record) -> str:
-    return f"Recommendation {record.number} ({record.organisation})"
+def _recommendation_subject(number, organisation) -> str:
+    return f"Recommendation {number} ({organisation})"
 
 
-def _evidence_subject(record) -> str:
-    return f"Evidence for recommendation {record.recommendation.number}: {record.description}"
+def _evidence_subject(row) -> str:
+    return f"Evidence for recommendation {row['recommendation__number']}: {row['description']}"
 
 
-def _extension_subject(record, name: str) -> str:
+def _extension_subject(row, name: str) -> str:
     return (
         f"Extension of {name} "
-        f"from {date_text(record.previous_due_date)} to {date_text(record.new_due_date)}"
+        f"from {date_text(row['previous_due_date'])} to {date_text(row['new_due_date'])}"
     )
 
 
@@ -84,49 +116,61 @@ def _merged(streams, limit) -> list[Event]:
 def complaint_timeline(user, complaint: Complaint, *, limit: int = 100) -> list[Event]:
     """The complaint's events and those of its recommendations, deadlines, evidence and
     extensions that ``user`` may see, newest first."""
-    # Only what names them: a complaint may have dozens, and their other joins cost per row.
+    # Only what names them: a complaint may have dozens.
     recommendations = list(
         recommendations_visible_to(user)
         .filter(complaint=complaint)
-        .select_related(None)
-        .select_related("organisation")
+        .values_list("pk", "deadline_id", "number", "organisation__name")
     )
+    pks = [pk for pk, *_ in recommendations]
     # A recommendation's deadline is told under the recommendation's name.
-    names = {r.deadline_id: _recommendation_subject(r) for r in recommendations}
+    names = {
+        deadline: _recommendation_subject(number, organisation)
+        for _, deadline, number, organisation in recommendations
+    }
     deadlines = deadlines_visible_to(user).filter(complaint=complaint).values("pk")
+    users = _Users()
     streams = [
         _events(
             _newest(Complaint.history.filter(id=complaint.pk), limit),
-            lambda r: "Complaint",
+            lambda row: "Complaint",
+            users,
         ),
         _events(
             _newest(
-                Recommendation.history.filter(
-                    id__in=[r.pk for r in recommendations]
-                ).select_related("organisation"),
-                limit,
+                Recommendation.history.filter(id__in=pks), limit, "number", "organisation__name"
             ),
-            _recommendation_subject,
+            lambda row: _recommendation_subject(row["number"], row["organisation__name"]),
+            users,
         ),
         _events(
-            _newest(Deadline.history.filter(id__in=deadlines), limit),
-            lambda r: names.get(r.id, r.title),
+            _newest(Deadline.history.filter(id__in=deadlines), limit, "id", "title"),
+            lambda row: names.get(row["id"], row["title"]),
+            users,
         ),
         _events(
             _newest(
-                Evidence.history.filter(
-                    recommendation_id__in=[r.pk for r in recommendations]
-                ).select_related("recommendation"),
+                Evidence.history.filter(recommendation_id__in=pks),
                 limit,
+                "description",
+                "recommendation__number",
             ),
             _evidence_subject,
+            users,
         ),
         _events(
             _newest(
-                Extension.history.filter(deadline_id__in=deadlines).select_related("deadline"),
+                Extension.history.filter(deadline_id__in=deadlines),
                 limit,
+                "previous_due_date",
+                "new_due_date",
+                "deadline_id",
+                "deadline__title",
             ),
-            lambda r: _extension_subject(r, names.get(r.deadline_id, r.deadline.title)),
+            lambda row: _extension_subject(
+                row, names.get(row["deadline_id"], row["deadline__title"])
+            ),
+            users,
         ),
     ]
     return _merged(streams, limit)
@@ -137,22 +181,34 @@ def recommendation_timeline(recommendation: Recommendation, *, limit: int = 100)
 
     The caller has already checked the user may see the recommendation.
     """
+    users = _Users()
     streams = [
         _events(
             _newest(Recommendation.history.filter(id=recommendation.pk), limit),
-            lambda r: "Recommendation",
+            lambda row: "Recommendation",
+            users,
         ),
         _events(
             _newest(Deadline.history.filter(id=recommendation.deadline_id), limit),
-            lambda r: "Recommendation",
+            lambda row: "Recommendation",
+            users,
         ),
         _events(
-            _newest(Evidence.history.filter(recommendation_id=recommendation.pk), limit),
-            lambda r: f"Evidence: {r.description}",
+            _newest(
+                Evidence.history.filter(recommendation_id=recommendation.pk), limit, "description"
+            ),
+            lambda row: f"Evidence: {row['description']}",
+            users,
         ),
         _events(
-            _newest(Extension.history.filter(deadline_id=recommendation.deadline_id), limit),
-            lambda r: _extension_subject(r, "the due date"),
+            _newest(
+                Extension.history.filter(deadline_id=recommendation.deadline_id),
+                limit,
+                "previous_due_date",
+                "new_due_date",
+            ),
+            lambda row: _extension_subject(row, "the due date"),
+            users,
         ),
     ]
     return _merged(streams, limit)

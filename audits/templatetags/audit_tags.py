@@ -5,21 +5,21 @@ from django import template
 
 from audits import presentation
 from audits.selectors import audit_cases_for, recommendation_programmes
+from recommendations.presentation import tag_html
 
 register = template.Library()
 
 
-@register.inclusion_tag("includes/tag.html")
+@register.simple_tag
 def show_tag(tag):
     """``{% show_tag tag %}`` for a ``recommendations.presentation.Tag``."""
-    return {"text": tag.text, "colour": tag.colour}
+    return tag_html(tag)
 
 
-@register.inclusion_tag("includes/tag.html")
+@register.simple_tag
 def outcome_status(outcome):
     """``{% outcome_status outcome %}``: Not started, Draft or Submitted."""
-    tag = presentation.outcome_tag(outcome)
-    return {"text": tag.text, "colour": tag.colour}
+    return tag_html(presentation.outcome_tag(outcome))
 
 
 @register.filter

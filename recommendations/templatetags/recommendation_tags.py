@@ -7,17 +7,23 @@ from pathlib import PurePosixPath
 from django import template
 
 from recommendations.presentation import deadline_tag as tag_for
-from recommendations.presentation import extension_requests_waiting_text
+from recommendations.presentation import extension_requests_waiting_text, tag_html
 from recommendations.selectors import extension_requests_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("includes/tag.html")
+@register.simple_tag
 def deadline_tag(deadline, at):
     """``{% deadline_tag deadline today %}``: Overdue, Due soon, On track, or how it ended."""
-    tag = tag_for(deadline, at=at)
-    return {"text": tag.text, "colour": tag.colour}
+    return tag_html(tag_for(deadline, at=at))
+
+
+@register.simple_tag
+def govuk_tag(tag):
+    """``{% govuk_tag row.tag %}``: a ``Tag`` as ``includes/tag.html`` shows it, without
+    rendering a template for each row of a long table."""
+    return tag_html(tag)
 
 
 @register.simple_tag
