@@ -220,13 +220,22 @@ def _outcome_note(recommendation, *, today) -> str:
             return f"{what}: recorded as not complied (due {due})"
         case Outcome.OVERDUE:
             return f"{what}: still open, overdue since {due}"
+        case Outcome.AWAITING:
+            sent = date_text(deadline.completed_on)
+            return f"{what}: evidence sent on {sent}, awaiting the Ombudsman (due {due})"
     return f"{what}: {outcome.label.lower()} (due {due})"
 
 
-# Which recorded outcomes pull the app's rate down (each rate's "not complied" side).
+# Which recorded outcomes pull the app's rate down (each rate's "not complied" side). Evidence
+# sent and awaiting the Ombudsman does, once due: the Ombudsman may have been satisfied since.
 _AGAINST = {
-    ComplianceRate.IMPLEMENTED: {Outcome.NOT_COMPLIED, Outcome.OVERDUE},
-    ComplianceRate.ON_TIME: {Outcome.NOT_COMPLIED, Outcome.OVERDUE, Outcome.COMPLIED_LATE},
+    ComplianceRate.IMPLEMENTED: {Outcome.NOT_COMPLIED, Outcome.OVERDUE, Outcome.AWAITING},
+    ComplianceRate.ON_TIME: {
+        Outcome.NOT_COMPLIED,
+        Outcome.OVERDUE,
+        Outcome.COMPLIED_LATE,
+        Outcome.AWAITING,
+    },
 }
 _FOR = {
     ComplianceRate.IMPLEMENTED: {Outcome.COMPLIED_ON_TIME, Outcome.COMPLIED_LATE},

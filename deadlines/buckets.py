@@ -30,10 +30,26 @@ class Bucket:
     LATE = "late"
     NOT_COMPLIED = "not_complied"
     WITHDRAWN = "withdrawn"
+    # Evidence sent, the Ombudsman's verdict awaited (``Outcome.AWAITING``): never overdue.
+    # Before its due date it is left out of the rates, like an open one not yet due (it may
+    # still be complied on time); after it, it is due and not (yet) complied.
+    AWAITING = "awaiting"
+    AWAITING_DUE = "awaiting_due"
 
-    ALL = (OVERDUE, DUE_SOON, DUE_MONTH, LATER, ON_TIME, LATE, NOT_COMPLIED, WITHDRAWN)
+    ALL = (
+        OVERDUE,
+        DUE_SOON,
+        DUE_MONTH,
+        LATER,
+        ON_TIME,
+        LATE,
+        NOT_COMPLIED,
+        WITHDRAWN,
+        AWAITING,
+        AWAITING_DUE,
+    )
     # The ones the compliance rate counts ("all due").
-    DUE = (ON_TIME, LATE, NOT_COMPLIED, OVERDUE)
+    DUE = (ON_TIME, LATE, NOT_COMPLIED, OVERDUE, AWAITING_DUE)
 
 
 _CLOSED = {
@@ -50,6 +66,8 @@ def bucket_for(deadline: Deadline, *, today: date) -> str:
     outcome = deadline.outcome(at=today)
     if outcome in _CLOSED:
         return _CLOSED[outcome]
+    if outcome == Outcome.AWAITING:
+        return Bucket.AWAITING_DUE if deadline.due_date < today else Bucket.AWAITING
     days_left = (deadline.due_date - today).days
     if days_left <= DUE_SOON_DAYS:
         return Bucket.DUE_SOON
@@ -73,6 +91,8 @@ def bucket_expression(*, today: date) -> Case:
             then=Value(Bucket.ON_TIME),
         ),
         When(status=DeadlineStatus.MET, then=Value(Bucket.LATE)),
+        When(status=DeadlineStatus.AWAITING, due_date__lt=today, then=Value(Bucket.AWAITING_DUE)),
+        When(status=DeadlineStatus.AWAITING, then=Value(Bucket.AWAITING)),
         When(due_date__lt=today, then=Value(Bucket.OVERDUE)),
         When(due_date__lte=today + timedelta(days=DUE_SOON_DAYS), then=Value(Bucket.DUE_SOON)),
         When(due_date__lte=today + timedelta(days=DUE_MONTH_DAYS), then=Value(Bucket.DUE_MONTH)),

@@ -6,8 +6,10 @@ figures are sums of bucket counts, so the same arithmetic serves one deadline, a
 deadlines counted in SQL (``dashboard.selectors``) or the recommendations of a report.
 
 **All due** is every recommendation that, on the day, is complied on time, complied late, not
-complied, or still open after its due date. Open ones not yet due are left out (they may still
-be complied on time); withdrawn ones are left out entirely. Both rates share it:
+complied, still open after its due date, or past its due date with its evidence sent and the
+Ombudsman's verdict awaited. Open ones not yet due are left out (they may still be complied on
+time), and so are those awaiting the Ombudsman before their due date; withdrawn ones are left
+out entirely. Both rates share it:
 
 Implemented, late or not (``ComplianceRate.IMPLEMENTED``)
     complied on time or late / all due. The LGSCO's annual letter appears to count compliance
@@ -15,6 +17,12 @@ Implemented, late or not (``ComplianceRate.IMPLEMENTED``)
 Implemented on time (``ComplianceRate.ON_TIME``)
     complied on time / all due. "On time" means completed on or before the due date in force,
     so a date extended with the Ombudsman's agreement counts.
+
+A recommendation whose evidence was sent to the Ombudsman is complied only once the Ombudsman
+is satisfied. Until then it is *awaiting the Ombudsman* (``awaiting``, ``awaiting_due``):
+counted in neither rate's complied, never overdue (the council has done its part), and due,
+not complied, once its due date has passed. Satisfied, it is complied on time if its evidence
+was sent by the due date, late otherwise (or when the Ombudsman found it late).
 """
 
 from collections.abc import Iterable, Mapping
@@ -42,7 +50,9 @@ DEFINITIONS = {
 ALL_DUE_DEFINITION = (
     "All due means every recommendation that has been complied with (on time or late) or "
     "marked not complied, and every one still open after its due date. Open recommendations "
-    "not yet due, and withdrawn ones, are not counted."
+    "not yet due, and withdrawn ones, are not counted. A recommendation is complied only once "
+    "the Ombudsman is satisfied: one whose evidence has been sent, awaiting the Ombudsman, "
+    "counts as due and not complied once its due date has passed, and is never overdue."
 )
 
 
@@ -94,6 +104,8 @@ class ComplianceFigures:
     late: int = 0
     not_complied: int = 0
     withdrawn: int = 0
+    awaiting: int = 0  # evidence sent, awaiting the Ombudsman, not yet due
+    awaiting_due: int = 0  # evidence sent, awaiting the Ombudsman, past its due date
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, int]) -> "ComplianceFigures":
@@ -131,7 +143,12 @@ class ComplianceFigures:
 
     @property
     def all_due(self) -> int:
-        return self.on_time + self.late + self.not_complied + self.overdue
+        return self.on_time + self.late + self.not_complied + self.overdue + self.awaiting_due
+
+    @property
+    def awaiting_ombudsman(self) -> int:
+        """Evidence sent, awaiting the Ombudsman's verdict, due or not."""
+        return self.awaiting + self.awaiting_due
 
     @property
     def implemented(self) -> int:

@@ -56,6 +56,9 @@ class DeadlineStatus(models.TextChoices):
     MET = "met", "Met"
     NOT_MET = "not_met", "Not met"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # The work was done and its evidence sent (``completed_on``) to an ombudsman, whose verdict
+    # decides whether it is met: neither open (so not chased, nor ever overdue) nor met.
+    AWAITING = "awaiting", "Evidence sent, awaiting the Ombudsman"
 
 
 class Outcome(models.TextChoices):
@@ -67,6 +70,9 @@ class Outcome(models.TextChoices):
     COMPLIED_LATE = "late", "Complied late"
     NOT_COMPLIED = "not_complied", "Not complied"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # Evidence sent, the Ombudsman not yet satisfied: not complied for the figures, never
+    # overdue (``deadlines.compliance`` counts it as due, not complied, once its date passes).
+    AWAITING = "awaiting", "Evidence sent, awaiting the Ombudsman"
 
 
 class DeadlineQuerySet(models.QuerySet):
@@ -130,7 +136,7 @@ class Deadline(models.Model):
         ordering = ["due_date", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["met", "not_met"], completed_on__isnull=False)
+                condition=Q(status__in=["met", "not_met", "awaiting"], completed_on__isnull=False)
                 | Q(status__in=["open", "withdrawn"], completed_on__isnull=True),
                 name="deadline_completed_on_matches_status",
             ),
@@ -217,6 +223,8 @@ class Deadline(models.Model):
                 return Outcome.NOT_COMPLIED
             case DeadlineStatus.WITHDRAWN:
                 return Outcome.WITHDRAWN
+            case DeadlineStatus.AWAITING:
+                return Outcome.AWAITING
         return Outcome.OVERDUE if self.due_date < at else Outcome.OPEN
 
 

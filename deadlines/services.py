@@ -300,9 +300,9 @@ def statutory_clocks_generate(*, complaint, by, owner=None) -> list[Deadline]:
 # --- Closing and reopening ------------------------------------------------------------------
 
 
-def _open_checked(deadline: Deadline) -> Deadline:
+def _open_checked(deadline: Deadline, *, also=()) -> Deadline:
     deadline = locked(deadline)
-    if deadline.status != DeadlineStatus.OPEN:
+    if deadline.status != DeadlineStatus.OPEN and deadline.status not in also:
         raise ValidationError(
             f"This deadline is already {deadline.get_status_display().lower()}: reload the page."
         )
@@ -311,11 +311,23 @@ def _open_checked(deadline: Deadline) -> Deadline:
 
 @transaction.atomic
 def deadline_complete(*, deadline: Deadline, on: date, by, reason: str, met: bool = True):
-    """Close an open deadline as met (or not met) on ``on``, the day that decides whether it
-    was on time. Returns the saved copy."""
-    deadline = _open_checked(deadline)
+    """Close an open deadline, or one awaiting the Ombudsman, as met (or not met) on ``on``,
+    the day that decides whether it was on time. Returns the saved copy."""
+    deadline = _open_checked(deadline, also=(DeadlineStatus.AWAITING,))
     deadline.status = DeadlineStatus.MET if met else DeadlineStatus.NOT_MET
     deadline.completed_on = on
+    save_with_history(deadline, by=by, reason=reason)
+    return deadline
+
+
+@transaction.atomic
+def deadline_await(*, deadline: Deadline, on: date, by, reason: str) -> Deadline:
+    """Mark an open deadline's work done and its evidence sent to the Ombudsman on ``on``,
+    awaiting the verdict (``DeadlineStatus.AWAITING``): no longer chased nor ever overdue, not
+    yet met. ``on`` is kept as ``completed_on``: the verdict that it is met usually keeps it,
+    so on time or late is judged by when the council sent its evidence. Returns the saved copy."""
+    deadline = _open_checked(deadline)
+    deadline.status, deadline.completed_on = DeadlineStatus.AWAITING, on
     save_with_history(deadline, by=by, reason=reason)
     return deadline
 

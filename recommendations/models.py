@@ -98,7 +98,12 @@ class RecommendationStatus(models.TextChoices):
     COMPLIED = "complied", "Complied"
     NOT_COMPLIED = "not_complied", "Not complied"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    AWAITING_OMBUDSMAN = "awaiting_ombudsman", "Evidence sent, awaiting the Ombudsman"
 
+
+# Reached and left only from the Ombudsman's correspondence (``verdicts.services``: evidence
+# sent, then the Ombudsman's verdict), never from the status page or a tracker import.
+OMBUDSMAN_DECIDES = frozenset({RecommendationStatus.AWAITING_OMBUDSMAN})
 
 # The one map of allowed status changes; ``services.recommendation_transition`` enforces it.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -108,6 +113,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
             RecommendationStatus.COMPLIED,
             RecommendationStatus.NOT_COMPLIED,
             RecommendationStatus.WITHDRAWN,
+            RecommendationStatus.AWAITING_OMBUDSMAN,
         }
     ),
     RecommendationStatus.IN_PROGRESS: frozenset(
@@ -115,10 +121,25 @@ TRANSITIONS: dict[str, frozenset[str]] = {
             RecommendationStatus.COMPLIED,
             RecommendationStatus.NOT_COMPLIED,
             RecommendationStatus.WITHDRAWN,
+            RecommendationStatus.AWAITING_OMBUDSMAN,
         }
     ),
-    RecommendationStatus.COMPLIED: frozenset({RecommendationStatus.IN_PROGRESS}),
-    RecommendationStatus.NOT_COMPLIED: frozenset({RecommendationStatus.IN_PROGRESS}),
+    # The Ombudsman's verdict: satisfied, not satisfied (with what to do next), further report.
+    RecommendationStatus.AWAITING_OMBUDSMAN: frozenset(
+        {
+            RecommendationStatus.COMPLIED,
+            RecommendationStatus.IN_PROGRESS,
+            RecommendationStatus.NOT_COMPLIED,
+        }
+    ),
+    # Evidence sent after a recommendation was marked complied or not complied: the
+    # Ombudsman's verdict decides it again.
+    RecommendationStatus.COMPLIED: frozenset(
+        {RecommendationStatus.IN_PROGRESS, RecommendationStatus.AWAITING_OMBUDSMAN}
+    ),
+    RecommendationStatus.NOT_COMPLIED: frozenset(
+        {RecommendationStatus.IN_PROGRESS, RecommendationStatus.AWAITING_OMBUDSMAN}
+    ),
     RecommendationStatus.WITHDRAWN: frozenset({RecommendationStatus.OPEN}),
 }
 
@@ -129,6 +150,7 @@ DEADLINE_STATUS_FOR = {
     RecommendationStatus.COMPLIED: DeadlineStatus.MET,
     RecommendationStatus.NOT_COMPLIED: DeadlineStatus.NOT_MET,
     RecommendationStatus.WITHDRAWN: DeadlineStatus.WITHDRAWN,
+    RecommendationStatus.AWAITING_OMBUDSMAN: DeadlineStatus.AWAITING,
 }
 
 
@@ -183,7 +205,15 @@ class Recommendation(models.Model):
 
     @property
     def allowed_statuses(self) -> list[str]:
-        return sorted(TRANSITIONS[self.status])
+        """The statuses a user may choose on the status page: none while the Ombudsman's
+        verdict is awaited, which only that verdict changes."""
+        if self.status in OMBUDSMAN_DECIDES:
+            return []
+        return sorted(TRANSITIONS[self.status] - OMBUDSMAN_DECIDES)
+
+    @property
+    def is_awaiting_ombudsman(self) -> bool:
+        return self.status == RecommendationStatus.AWAITING_OMBUDSMAN
 
     def outcome(self, *, at: date) -> Outcome:
         return self.deadline.outcome(at=at)

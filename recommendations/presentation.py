@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from deadlines.buckets import is_due_soon
 from deadlines.models import (
@@ -22,6 +24,16 @@ from ombudsman_tracker.presentation import Action, Tag
 from .models import Recommendation
 
 
+def tag_html(tag: Tag) -> SafeString:
+    """A GOV.UK tag as ``templates/includes/tag.html`` renders it, without a template: the
+    tags in long tables are made by the row (an inclusion tag renders a template each)."""
+    if tag.colour and tag.colour != "blue":
+        return format_html(
+            '<strong class="govuk-tag govuk-tag--{}">{}</strong>', tag.colour, tag.text
+        )
+    return format_html('<strong class="govuk-tag">{}</strong>', tag.text)
+
+
 def deadline_tag(deadline: Deadline, *, at: date) -> Tag:
     """Overdue red, due soon orange, on track green, done grey (not complied red)."""
     outcome = deadline.outcome(at=at)
@@ -34,6 +46,8 @@ def deadline_tag(deadline: Deadline, *, at: date) -> Tag:
             return Tag("On track", "green")
         case Outcome.NOT_COMPLIED:
             return Tag(outcome.label, "red")
+        case Outcome.AWAITING:  # never overdue: the council has done its part
+            return Tag("Awaiting the Ombudsman", "blue")
     return Tag(outcome.label, "grey")
 
 
@@ -50,7 +64,10 @@ def recommendation_actions(recommendation: Recommendation, *, user) -> list[Acti
                 "A file or a link showing what was done.",
             )
         )
-    if user.has_perm("recommendations.change_recommendation_status"):
+    # None while the Ombudsman's verdict is awaited: only that verdict changes the status.
+    if recommendation.allowed_statuses and user.has_perm(
+        "recommendations.change_recommendation_status"
+    ):
         actions.append(
             Action(
                 "Update the status",

@@ -26,6 +26,7 @@ from ombudsman_tracker.uploads import evidence_for_keeping
 
 from .models import (
     DEADLINE_STATUS_FOR,
+    OMBUDSMAN_DECIDES,
     TRANSITIONS,
     Complaint,
     Evidence,
@@ -274,12 +275,21 @@ def recommendation_transition(
     on: date,
     version: int | None = None,
     reason: str = "",
+    ombudsman: bool = False,
 ) -> Recommendation:
-    """Move a recommendation along ``TRANSITIONS``; its deadline is met, not met or reopened.
+    """Move a recommendation along ``TRANSITIONS``; its deadline is met, not met, reopened or
+    awaits the Ombudsman.
 
     Complied needs at least one piece of evidence. ``on`` is the day it happened, which
     decides whether compliance was on time or late. The status is checked on the locked row,
     so two people acting on the same recommendation take turns and the second is refused.
+
+    ``ombudsman``: the change comes from the Ombudsman's correspondence (``verdicts.services``
+    only). Only such a change reaches or leaves ``OMBUDSMAN_DECIDES`` (evidence sent, awaiting
+    the Ombudsman); and once a recommendation's evidence has been sent, only the Ombudsman's
+    satisfaction makes it complied (the letter of satisfaction is its evidence). A
+    recommendation whose evidence was never sent through the app (old data, other ombudsmen)
+    is still marked complied directly.
     """
     brought_up_to_date(recommendation)
     allowed = TRANSITIONS[recommendation.status]
@@ -288,7 +298,14 @@ def recommendation_transition(
             f"A recommendation that is {recommendation.get_status_display().lower()} cannot "
             f"become {RecommendationStatus(to_status).label.lower()}."
         )
-    if to_status == RecommendationStatus.COMPLIED and not recommendation.evidence.exists():
+    if not ombudsman:
+        _ombudsman_decides_check(recommendation, to_status)
+    # The Ombudsman satisfied needs no evidence here: the letter of satisfaction is its evidence.
+    if (
+        not ombudsman
+        and to_status == RecommendationStatus.COMPLIED
+        and not recommendation.evidence.exists()
+    ):
         raise ValidationError(
             "Add evidence before marking this recommendation complied: the Ombudsman expects "
             f"{recommendation.expected_evidence.rstrip('.')}."
@@ -310,10 +327,39 @@ def recommendation_transition(
             )
         case DeadlineStatus.WITHDRAWN:
             deadline = deadlines.deadline_withdraw(deadline=deadline, by=by, reason=why)
+        case DeadlineStatus.AWAITING:
+            if deadline.status != DeadlineStatus.OPEN:  # was met or not met
+                deadline = deadlines.deadline_reopen(deadline=deadline, by=by, reason=why)
+            deadline = deadlines.deadline_await(deadline=deadline, on=on, by=by, reason=why)
         case DeadlineStatus.OPEN:
             deadline = deadlines.deadline_reopen(deadline=deadline, by=by, reason=why)
     recommendation.deadline = deadline
     return recommendation
+
+
+def _ombudsman_decides_check(recommendation: Recommendation, to_status: str) -> None:
+    """Refuse a change that only the Ombudsman's correspondence may make."""
+    if recommendation.status in OMBUDSMAN_DECIDES:
+        raise ValidationError(
+            "The evidence for this recommendation has been sent to the Ombudsman: record the "
+            "Ombudsman's reply to change its status."
+        )
+    if to_status in OMBUDSMAN_DECIDES:
+        raise ValidationError(
+            f"A recommendation becomes {RecommendationStatus(to_status).label.lower()} when "
+            "its evidence is sent to the Ombudsman."
+        )
+    if to_status == RecommendationStatus.COMPLIED and evidence_ever_sent(recommendation):
+        raise ValidationError(
+            "The evidence for this recommendation has been sent to the Ombudsman before, so it "
+            "is complied only once the Ombudsman is satisfied: send the evidence again and "
+            "record the Ombudsman's reply."
+        )
+
+
+def evidence_ever_sent(recommendation: Recommendation) -> bool:
+    """Whether the recommendation has ever awaited the Ombudsman (its history says)."""
+    return recommendation.history.filter(status__in=OMBUDSMAN_DECIDES).exists()
 
 
 @transaction.atomic

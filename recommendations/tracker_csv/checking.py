@@ -13,6 +13,7 @@ from organisations.models import Organisation
 
 from .. import services
 from ..models import (
+    OMBUDSMAN_DECIDES,
     Complaint,
     Evidence,
     Finding,
@@ -277,11 +278,26 @@ def _check_due_date(row: Row, cells: Cells):
         )
 
 
+# The statuses with a completed_on: the day it was complied or not complied, or the day its
+# evidence was sent to the Ombudsman (its deadline's ``completed_on``).
+DATED_STATUSES = (
+    RecommendationStatus.COMPLIED,
+    RecommendationStatus.NOT_COMPLIED,
+    RecommendationStatus.AWAITING_OMBUDSMAN,
+)
+
+
 def _check_completion(row: Row, cells: Cells, *, today: date):
     if row.status is None:
         return  # already reported against status
-    done = row.status in (RecommendationStatus.COMPLIED, RecommendationStatus.NOT_COMPLIED)
+    done = row.status in DATED_STATUSES
     label = RecommendationStatus(row.status).label.lower()
+    if row.status in OMBUDSMAN_DECIDES:
+        row.creation_problem(
+            "status",
+            f"A recommendation becomes {label} when its evidence is sent to the Ombudsman, not "
+            "by an import: import the row as in progress, then send the evidence in the app.",
+        )
     if done and cells.blank("completed_on"):
         cells.error("completed_on", f"A recommendation that is {label} needs completed_on.")
     elif not done and row.completed_on is not None:

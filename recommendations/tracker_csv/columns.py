@@ -115,16 +115,18 @@ IMPORT_COLUMNS: tuple[Column, ...] = (
         "status",
         "Where the recommendation stands",
         True,
-        "open, in progress, complied, not complied or withdrawn",
+        "open, in progress, complied, not complied or withdrawn (exported also as evidence "
+        "sent, awaiting the Ombudsman, which only the app sets)",
         "complied",
     ),
     Column(
         "completed_on",
-        "The day it was complied or not complied; blank otherwise",
+        "The day it was complied or not complied, or its evidence sent to the Ombudsman; "
+        "blank otherwise",
         False,
         "a date, not in the future",
         "2022-02-20",
-        when="For complied and not complied",
+        when="For complied, not complied and evidence sent",
     ),
     Column("owner", "Who owns it: a user of the app", False, "username or email", "officer"),
     Column(

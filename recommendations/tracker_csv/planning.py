@@ -16,7 +16,14 @@ from ombudsman_tracker.csv_import import RowError
 from ombudsman_tracker.formats import date_text, listed
 
 from .. import services
-from ..models import TRANSITIONS, Complaint, Evidence, Recommendation, RecommendationStatus
+from ..models import (
+    OMBUDSMAN_DECIDES,
+    TRANSITIONS,
+    Complaint,
+    Evidence,
+    Recommendation,
+    RecommendationStatus,
+)
 from .checking import Row
 from .extensions import tracker_extensions
 from .rules import Rule
@@ -206,9 +213,20 @@ def _in_app_differences(
         for column in sorted(fixed)
     ]
     to_status = row.status if "status" in differences else None
-    if to_status and to_status not in TRANSITIONS[in_app.status]:
+    if to_status and OMBUDSMAN_DECIDES & {to_status, in_app.status}:
+        # Reached by sending the evidence, left by the Ombudsman's verdict: never imported.
+        errors.append(
+            RowError(
+                row.number,
+                "status",
+                f"{recommendation} is {in_app.get_status_display().lower()} in the app, so it "
+                f"cannot become {RecommendationStatus(to_status).label.lower()} by an import: "
+                "evidence is sent, and the Ombudsman's reply recorded, in the app.",
+            )
+        )
+    elif to_status and to_status not in TRANSITIONS[in_app.status]:
         allowed = listed(
-            sorted(RecommendationStatus(s).label.lower() for s in TRANSITIONS[in_app.status]),
+            sorted(RecommendationStatus(s).label.lower() for s in in_app.allowed_statuses),
             last="or",
         )
         errors.append(

@@ -396,7 +396,7 @@ DOCUMENT_EVIDENCE = (
             {"status": "done"},
             "status",
             "'done' is not a status: use one of open, in progress, complied, not complied, "
-            "withdrawn.",
+            "withdrawn, evidence sent, awaiting the ombudsman.",
             id="unknown status",
         ),
         pytest.param(
