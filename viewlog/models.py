@@ -26,6 +26,8 @@ class ViewKind(models.TextChoices):
     MINUTES = "minutes", "Committee minutes"
     POPULATION_UPLOAD = "population_upload", "Population upload"
     LEARNING_ATTACHMENT = "learning_attachment", "Learning attachment"
+    EVIDENCE_SUBMISSION = "evidence_submission", "Evidence submission"
+    OMBUDSMAN_LETTER = "ombudsman_letter", "The Ombudsman's letter"
 
 
 class ViewHow(models.TextChoices):

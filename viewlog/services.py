@@ -30,6 +30,8 @@ KIND_MODELS = {
         "learning.learningattachment",
         "learning_point.recommendation.organisation_id",
     ),
+    ViewKind.EVIDENCE_SUBMISSION: ("submissions.submission", "organisation_id"),
+    ViewKind.OMBUDSMAN_LETTER: ("verdicts.verdict", "awaited.recommendation.organisation_id"),
 }
 _PATHS = dict(KIND_MODELS.values())  # model label: path
 
