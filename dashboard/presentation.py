@@ -49,6 +49,17 @@ def headline(figures: ComplianceFigures, *, lead: ComplianceRate) -> list[Figure
         Figure("on-time", str(figures.on_time), "complied on time"),
         Figure("late", str(figures.late), "complied late"),
     ]
+    if figures.awaiting_ombudsman:  # only where evidence has been sent through the app
+        counts.append(
+            Figure(
+                "awaiting",
+                str(figures.awaiting_ombudsman),
+                "evidence sent, awaiting the Ombudsman",
+                hint=f"{figures.awaiting_due} past the due date, counted as due, not complied"
+                if figures.awaiting_due
+                else "",
+            )
+        )
     rates = [
         Figure(
             f"rate-{RATE_IDS[rate.kind]}",

@@ -32,11 +32,13 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Le
 from django.utils import timezone
 
 from accounts.models import User
+from annual_review.reconciliation import Reconciliation, reconcile
+from annual_review.selectors import letters_allowed, letters_visible_to
 from audits.models import (
     AuditProgramme,
     ProgrammeKind,
 )
-from audits.selectors import programmes_visible_to, threshold_of_annotated, with_threshold_figures
+from audits.selectors import programmes_visible_to, threshold_rows
 from audits.threshold import ThresholdResult
 from deadlines.buckets import bucket_expression
 from deadlines.compliance import ComplianceFigures, sum_figures
@@ -561,19 +563,23 @@ PROGRAMME_OPEN = Q(deadline__isnull=True) | Q(deadline__status=DeadlineStatus.OP
 
 
 def programmes_most_urgent(user, filters: Filters, *, limit: int = PROGRAMMES_SHOWN) -> Programmes:
-    """The ``limit`` open programmes due soonest, with their threshold figures (one query for
-    all); the others are only counted (the audit list has them all): two queries."""
+    """The ``limit`` open programmes due soonest, with their threshold figures (two queries
+    for all, ``threshold_rows``); the others are only counted (the audit list has them all):
+    three queries."""
     programmes = _programmes_filtered(user, filters)
     counts = programmes.aggregate(
         open=Count("pk", filter=PROGRAMME_OPEN, distinct=True),
         all=Count("pk", distinct=True),
     )
-    most_urgent = with_threshold_figures(programmes.filter(PROGRAMME_OPEN)).order_by(
-        F("deadline__due_date").asc(nulls_last=True), "pk"
-    )[:limit]
+    most_urgent = threshold_rows(
+        programmes.filter(PROGRAMME_OPEN).order_by(
+            F("deadline__due_date").asc(nulls_last=True), "pk"
+        )[:limit]
+    )
     return Programmes(
         most_urgent=[
-            ProgrammeProgress(programme=p, threshold=threshold_of_annotated(p)) for p in most_urgent
+            ProgrammeProgress(programme=row.programme, threshold=row.threshold)
+            for row in most_urgent
         ],
         open=counts["open"],
         closed=counts["all"] - counts["open"],
@@ -630,6 +636,39 @@ def payments_summary(user, filters: Filters, *, today: date) -> PaymentTotals:
     return payment_totals(payments=payments, today=today)
 
 
+# --- The Ombudsman's annual letter ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterFigures:
+    """The newest annual letter of ``organisation`` (the filters' organisation, or else the
+    user's) reconciled with the records; ``reconciliation`` is None where no letter is
+    recorded for it, ``organisation`` None for a user with no organisation who chose none."""
+
+    organisation: Organisation | None
+    reconciliation: Reconciliation | None = None
+
+    @property
+    def differences(self) -> int:
+        return len(self.reconciliation.differences) if self.reconciliation else 0
+
+
+def annual_letter_newest(user, filters: Filters, *, today: date) -> LetterFigures | None:
+    """The newest letter's figures beside the records', for a user who may read letters
+    (``annual_review.selectors.letters_allowed``; None for anyone else): five rows whatever
+    the records, in at most six queries (the organisation, the letter, ``reconcile``)."""
+    if not letters_allowed(user):
+        return None
+    organisation = filters.organisation or user.organisation
+    if organisation is None:
+        return LetterFigures(organisation=None)
+    letter = letters_visible_to(user).filter(organisation=organisation).order_by("-year").first()
+    return LetterFigures(
+        organisation=organisation,
+        reconciliation=reconcile(letter, today=today) if letter else None,
+    )
+
+
 @dataclass(frozen=True)
 class Dashboard:
     today: date
@@ -642,6 +681,7 @@ class Dashboard:
     programmes: Programmes
     learning: Learning
     payments: PaymentTotals
+    annual_letter: LetterFigures | None = None  # None: the user may not read letters
 
 
 def dashboard_for(user, *, today: date, filters: Filters) -> Dashboard:
@@ -659,4 +699,5 @@ def dashboard_for(user, *, today: date, filters: Filters) -> Dashboard:
         programmes=programmes_most_urgent(user, filters),
         learning=learning_most_recent(user, filters, at=today),
         payments=payments_summary(user, filters, today=today),
+        annual_letter=annual_letter_newest(user, filters, today=today),
     )

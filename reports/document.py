@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from annual_review.models import AnnualLetter
+from annual_review.reconciliation import reconcile
 from audits.models import Answer, AuditOutcome, AuditProgramme, Grade, ProgrammeKind, SampleCase
 from audits.presentation import decision_explanation, rate_text
 from audits.selectors import QUESTIONS, counted_outcomes, findings_summary
@@ -29,6 +31,7 @@ from deadlines.models import (
     Outcome,
 )
 from learning.selectors import coverage_by_recommendation
+from ombudsman_tracker.financial_years import financial_year
 from ombudsman_tracker.formats import counted, date_text, listed
 from plans.models import ActionPlan
 from plans.timeline import complaint_timeline, timeline_svg
@@ -169,6 +172,9 @@ def report_document(*, report, at: date, status: str) -> ReportDocument:
     blocks += [Paragraph(part.summary()) for part in parts]
     for part in parts:
         blocks += part.blocks()
+    blocks += annual_letter_blocks(
+        letter=annual_letter_for_meeting(organisation, report.meeting_date), at=at
+    )
     blocks += [Heading("What the meeting is asked to do", 1)]
     blocks += [Paragraph(text) for text in _paragraphs(report.asked_to)]
     cases = [block for part in parts for block in part.appendix()]
@@ -340,7 +346,13 @@ class _ComplaintPart:
                 f"{'has' if figures.all_due == 1 else 'have'} fallen due: "
                 f"{figures.on_time} complied on time, {figures.late} complied late, "
                 f"{figures.not_complied} not complied and {figures.overdue} still open after "
-                "the due date."
+                "the due date"
+                + (
+                    f", and {figures.awaiting_due} with evidence sent, awaiting the Ombudsman"
+                    if figures.awaiting_due
+                    else ""
+                )
+                + "."
             )
         else:
             due = f"As at {_date(self.at)}, no recommendation has fallen due yet."
@@ -632,6 +644,11 @@ def next_step(recommendation, *, at: date) -> str:
             return f"None: recorded as not complied on {_date(deadline.completed_on)}."
         case Outcome.WITHDRAWN:
             return "None: withdrawn."
+        case Outcome.AWAITING:
+            return (
+                f"Evidence sent on {_date(deadline.completed_on)}: awaiting the Ombudsman's "
+                "verdict, which decides whether it is complied."
+            )
     due = _date(deadline.due_date)
     overdue = outcome == Outcome.OVERDUE
     lead, by = (f"Overdue: it was due on {due}. ", "") if overdue else ("", f" by {due}")
@@ -648,6 +665,86 @@ def next_step(recommendation, *, at: date) -> str:
         f"{lead}Evidence is recorded: mark it complied{by} once the evidence shows what the "
         f"Ombudsman expects: {expected}."
     )
+
+
+# --- The Ombudsman's annual letter ---------------------------------------------------------
+
+LETTER_HEADING = "The Ombudsman's annual letter"
+# References behind a difference named in the report, at most: the letter's page has them all.
+LETTER_REFERENCES = 10
+
+
+def annual_letter_for_meeting(organisation, meeting_date: date):
+    """The organisation's annual letter for the financial year of the meeting, or else the
+    year before (the LGSCO writes each year's letter in the summer after it ends): one query.
+    None if neither is recorded."""
+    year = financial_year(meeting_date).start_year
+    return (
+        AnnualLetter.objects.filter(organisation=organisation, year__in=[year, year - 1])
+        .order_by("-year")
+        .first()
+    )
+
+
+def _letter_result(row) -> str:
+    """'Matches', 'Not stated in the letter', or the difference in a sentence, with the
+    references of the complaints behind it (never more about them)."""
+    if row.matches is None:
+        return "Not stated in the letter"
+    if row.matches:
+        return "Matches"
+    first_sentence = row.difference.split(". ")[0].rstrip(".") + "."
+    references = sorted({line.complaint.reference for line in row.lines})
+    if not references:
+        return f"Differs: {first_sentence}"
+    shown = references[:LETTER_REFERENCES]
+    more = len(references) - len(shown)
+    named = listed([*shown, f"{counted(more, 'other')}"]) if more else listed(shown)
+    return f"Differs: {first_sentence} To check: {named}."
+
+
+def annual_letter_blocks(*, letter, at: date) -> list:
+    """The letter's figures beside the records' (``annual_review.reconciliation``, four
+    queries), with a sentence on how the records count them; nothing without a letter."""
+    if letter is None:
+        return []
+    result = reconcile(letter, today=at)
+    organisation, label = letter.organisation, letter.financial_year.label
+    differences = len(result.differences)
+    lead = result.rates[0]
+    if differences:
+        verdict = (
+            f"{counted(differences, 'figure')} {'differs' if differences == 1 else 'differ'} "
+            "from the records."
+        )
+    else:
+        verdict = "Every figure the letter states matches the records."
+    return [
+        Heading(LETTER_HEADING, 1),
+        Paragraph(
+            f"The Local Government and Social Care Ombudsman's annual review letter for "
+            f"{label} (1 April {result.year.start.year} to 31 March {result.year.end.year}) "
+            f"states these figures for {organisation}; beside them are the same figures from "
+            f"the records as at {_date(at)}. {verdict}"
+        ),
+        Table(
+            f"The annual letter for {label} beside the records",
+            ["Figure", "The letter", "The records", "Result"],
+            [
+                [row.label, row.stated or "Not stated", row.computed, _letter_result(row)]
+                for row in result.rows
+            ],
+        ),
+        Paragraph(
+            f"How the records count: decisions are complaints to the LGSCO binding "
+            f"{organisation} whose report is dated in the year, and upheld ones those recorded "
+            f"with a finding of fault; the letter's compliance rate is compared with the "
+            f"{lead.label.lower()} rate of the recommendations due in the year, whose number "
+            f"is the compliance outcomes; satisfactory remedies are upheld decisions with no "
+            f"recommendation to {organisation}. The Ombudsman counts every decision it made "
+            "in the year, including some the records may not hold."
+        ),
+    ]
 
 
 # --- The case audit -------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 Drafts are seen only by those who may prepare reports; everyone else sees issued reports.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from organisations.models import Organisation
-from recommendations.selectors import complaints_visible_to
+from recommendations.selectors import complaint_get_for, complaints_visible_to
+from recommendations.services import covers_every_organisation
 
 from .models import Body, CommitteeReport, DistributionEntry, ReportStatus
 
@@ -66,3 +68,31 @@ def issued_reports_on(user, complaint):
         .filter(status=ReportStatus.ISSUED, complaints=complaint)
         .order_by("-meeting_date", "-version_number")
     )
+
+
+# --- A shared complaint, each council side by side ------------------------------------------
+
+SIDE_BY_SIDE = "reports.view_committeereport"
+
+
+def side_by_side_allowed(user, organisations) -> bool:
+    """Whether ``user`` may see a complaint binding ``organisations`` side by side: it binds
+    more than one council (for one, the complaint's page and its report are the picture), the
+    user may read reports, and their access covers every council it binds (a user who sees
+    every organisation). No query: ``organisations`` are those already read."""
+    return (
+        len(organisations) > 1
+        and user.has_perm(SIDE_BY_SIDE)
+        and covers_every_organisation(user, organisations)
+    )
+
+
+def side_by_side_get_for(user, pk) -> tuple:
+    """The complaint and the councils it binds (by name), or 404: for a complaint the user
+    may not see, one binding a single council, or one binding a council the user's access
+    does not cover (whether it exists is not revealed)."""
+    complaint = complaint_get_for(user, pk)
+    organisations = list(complaint.organisations.order_by("name"))
+    if not side_by_side_allowed(user, organisations):
+        raise Http404("No side-by-side view of this complaint for this user")
+    return complaint, organisations

@@ -26,4 +26,19 @@ urlpatterns = [
     ),
     path("distribution/<int:pk>/outcome/", views.distribution_outcome, name="distribution_outcome"),
     path("distribution/<int:pk>/minutes/", views.minutes_download, name="minutes_download"),
+    path(
+        "complaints/<int:pk>/side-by-side/",
+        views.complaint_side_by_side,
+        name="complaint_side_by_side",
+    ),
+    path(
+        "complaints/<int:pk>/side-by-side.docx",
+        views.complaint_side_by_side_docx,
+        name="complaint_side_by_side_docx",
+    ),
+    path(
+        "complaints/<int:pk>/side-by-side.pdf",
+        views.complaint_side_by_side_pdf,
+        name="complaint_side_by_side_pdf",
+    ),
 ]

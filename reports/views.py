@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.decorators import permission_needed
 from ombudsman_tracker.formats import date_text
@@ -28,6 +29,7 @@ from .document import ReportDocument, report_document, tables_csv
 from .drafts import draft_file
 from .forms import DistributionForm, DistributionOutcomeForm, ReportChangeForm, ReportForm
 from .models import CommitteeReport, ReportStatus
+from .side_by_side import side_by_side, side_by_side_document
 
 PAGE_SIZE = 25
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -321,3 +323,56 @@ def minutes_download(request, pk):
     if not entry.minutes:
         raise Http404("No minutes were attached.")
     return kept_file_download(request, record=entry, kind=ViewKind.MINUTES, file=entry.minutes)
+
+
+# --- A shared complaint, each council side by side ------------------------------------------
+
+SIDE_BY_SIDE_STATUS = "Not issued: the records as they stand on the day shown"
+
+
+def _side_by_side(request, pk):
+    """The complaint, its councils' picture as at today and the picture as a document; 404
+    for anyone whose access does not cover every council it binds."""
+    complaint, organisations = selectors.side_by_side_get_for(request.user, pk)
+    picture = side_by_side(
+        complaint=complaint, organisations=organisations, at=timezone.localdate()
+    )
+    return complaint, side_by_side_document(picture, status=SIDE_BY_SIDE_STATUS)
+
+
+@permission_needed(selectors.SIDE_BY_SIDE)
+def complaint_side_by_side(request, pk):
+    complaint, document = _side_by_side(request, pk)
+    view_record(user=request.user, record=complaint, kind=ViewKind.COMPLAINT, at=timezone.now())
+    return render(
+        request,
+        "reports/complaint_side_by_side.html",
+        {"complaint": complaint, "document": document},
+    )
+
+
+def _side_by_side_file(request, pk, *, kind: str, content_type: str):
+    complaint, document = _side_by_side(request, pk)
+    view_record(
+        user=request.user,
+        record=complaint,
+        kind=ViewKind.COMPLAINT,
+        at=timezone.now(),
+        download=kind,
+    )
+    return FileResponse(
+        io.BytesIO(draft_file(document, kind=kind)),
+        as_attachment=True,
+        filename=f"side-by-side-{slugify(complaint.reference)}.{kind}",
+        content_type=content_type,
+    )
+
+
+@permission_needed(selectors.SIDE_BY_SIDE)
+def complaint_side_by_side_docx(request, pk):
+    return _side_by_side_file(request, pk, kind="docx", content_type=DOCX_TYPE)
+
+
+@permission_needed(selectors.SIDE_BY_SIDE)
+def complaint_side_by_side_pdf(request, pk):
+    return _side_by_side_file(request, pk, kind="pdf", content_type="application/pdf")
