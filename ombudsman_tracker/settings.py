@@ -325,6 +325,11 @@ LIVE_CONCERN_RESPONSE_WORKING_DAYS = env.int("LIVE_CONCERN_RESPONSE_WORKING_DAYS
 # A personal link to acknowledge a learning point works for this many days from its email.
 LEARNING_LINK_DAYS = env.int("LEARNING_LINK_DAYS", default=30)
 
+# --- The Ombudsman's replies ----------------------------------------------------------------
+# Days after the council sends the Ombudsman its evidence by which a reply is expected; after
+# that, reminders chase it (the deadline of kind "The Ombudsman's reply to evidence sent").
+OMBUDSMAN_REPLY_DAYS = env.int("OMBUDSMAN_REPLY_DAYS", default=28)
+
 # --- Committee reports ----------------------------------------------------------------------
 # A Word document whose styles (Title, Heading 1, Heading 2, List Bullet, Caption, Table Grid)
 # the council's reports take; the built-in styles when unset.

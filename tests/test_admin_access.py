@@ -55,6 +55,8 @@ from remedies.models import RemedyPayment
 from reminders.models import ManagerDigest, Reminder, ReminderSchedule
 from reports import services as report_services
 from reports.models import Body, BodyKind, CommitteeReport, DistributionEntry
+from submissions import services as submission_services
+from submissions.models import Submission
 from tests.factories import (
     UserFactory,
     audience_made,
@@ -70,6 +72,8 @@ from tests.factories import (
     remedy_recommended,
     user_with_role,
 )
+from verdicts import services as verdict_services
+from verdicts.models import AwaitedReply, Verdict
 from viewlog.models import RecordView, ViewKind
 from viewlog.services import view_record
 
@@ -96,6 +100,9 @@ ADMINISTRATORS_MAY = {
     Milestone: "vc",  # title, owner and planned date, through plans.services.milestone_update
     RemedyPayment: "v",  # recorded, paid and cancelled through remedies.services
     AnnualLetter: "v",  # typed and imported through annual_review.services
+    Submission: "v",  # prepared and sent through submissions.services
+    AwaitedReply: "v",  # evidence sent, through verdicts.services.evidence_sent_record
+    Verdict: "v",  # the Ombudsman's reply, through verdicts.services.verdict_record
     # The learning programme, run through learning.services; the named people and their
     # acknowledgements are the learning's managers' to see, not the administrators'.
     LearningPoint: "v",
@@ -240,6 +247,18 @@ def _council_records(council, manager, *, slug):
         **_lockout_records(officer),
         **_audit_records(council, manager, recommendation, slug=slug),
         **_remedy_records(council, complaint, manager),
+        **_verdict_records(complaint, manager),
+        Submission: submission_services.submission_draft_create(
+            complaint=complaint,
+            organisation=council,
+            items=[
+                submission_services.ItemChoice(
+                    recommendation, "Briefed the teams.", date(2022, 1, 14), [evidence]
+                )
+            ],
+            by=manager,
+            at=now,
+        ),
         **_plan_records(recommendation, manager),
         **_learning_records(council, recommendation, manager),
     }
@@ -252,6 +271,24 @@ def _remedy_records(council, complaint, manager):
         RemedyPayment: payment_recorded(recommendation=remedy, by=manager),
         AnnualLetter: letter_recorded(organisation=council, by=manager),
     }
+
+
+def _verdict_records(complaint, manager):
+    """Evidence sent to the Ombudsman, and the Ombudsman's verdict on it."""
+    recommendation = recommendation_recorded(complaint=complaint, by=manager)
+    awaited = verdict_services.evidence_sent_record(
+        recommendation=recommendation, sent_on=date(2022, 2, 20), by=manager
+    )
+    recommendation.refresh_from_db()
+    verdict = verdict_services.verdict_record(
+        recommendation=recommendation,
+        kind="further_report",
+        letter_date=date(2022, 3, 15),
+        by=manager,
+        at=timezone.now(),
+        version=recommendation.version,
+    )
+    return {AwaitedReply: awaited, Verdict: verdict}
 
 
 def _lockout_records(user):

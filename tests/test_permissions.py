@@ -68,11 +68,14 @@ PG, SC, OUT, LC = "programme", "sample_case", "outcome", "concern"  # audits
 PU = "population_upload"  # audits
 TU = "tracker_upload"
 DR, IR, DE = "draft_report", "issued_report", "distribution_entry"  # reports
+SH = "shared_complaint"  # side by side: the complaint Croydon and Kent share
 PR, PAY, ORG = "remedy_recommendation", "remedy_payment", "croydon"  # remedies
 AL = "annual_letter"  # annual review
 MS = "milestone"  # plans
 LP, LA, LS, LF = "learning_point", "learning_attachment", "learning_session", "learning_follow_up"
 AU, PE = "learning_audience", "learning_person"  # learning
+DS, SS = "draft_submission", "sent_submission"  # submissions
+AR, VD = "awaiting_recommendation", "verdict"  # verdicts
 #                                               Officer Auditor Clerk Manager Admin Viewer
 EXPECTED = {
     "home":                                   Row((200, 200, 200, 200, 200, 200)),
@@ -103,6 +106,7 @@ EXPECTED = {
     "audits:population_import":               Row((403, 403, 403, 200, 200, 403), POST),
     "audits:population_upload":               Row((403, 403, 403, 200, 200, 403), READ, PU),
     "audits:programme_detail":                Row((200, 200, 200, 200, 200, 200), READ, PG),
+    "audits:programme_findings":              Row((200, 200, 200, 200, 200, 200), READ, PG),
     "audits:sample_draw":                     Row((403, 403, 403, 200, 200, 403), POST, PG),
     "audits:sample_extend":                   Row((403, 403, 403, 200, 200, 403), POST, PG),
     "audits:substitute_add":                  Row((403, 403, 403, 200, 200, 403), POST, PG),
@@ -147,6 +151,14 @@ EXPECTED = {
     "reports:distribution_outcome":           Row((403, 403, 200, 200, 403, 403), POST, DE),
     "reports:minutes_download":               Row((200, 200, 200, 200, 200, 200), READ, DE),
     # --- End of reports ------------------------------------------------------------------
+    # --- Side by side (tests/reports/test_side_by_side.py): a shared complaint's councils
+    # side by side, only for users whose access covers every council it binds, which no
+    # council's own staff do: 404, as for another council's records. Users who see every
+    # organisation get it (test_side_by_side_is_for_users_who_see_every_council, below).
+    "reports:complaint_side_by_side":         Row((404, 404, 404, 404, 404, 404), READ, SH),
+    "reports:complaint_side_by_side_docx":    Row((404, 404, 404, 404, 404, 404), READ, SH),
+    "reports:complaint_side_by_side_pdf":     Row((404, 404, 404, 404, 404, 404), READ, SH),
+    # --- End of side by side -------------------------------------------------------------
     # --- Plans (tests/plans/): everyone reads; officers, managers and administrators change;
     # managers and committee clerks baseline (it records what a committee agreed).
     "plans:plan_detail":                      Row((200, 200, 200, 200, 200, 200), READ, R),
@@ -213,6 +225,22 @@ EXPECTED = {
     "accounts:security":                      Row((200, 200, 200, 200, 200, 200)),
     "accounts:device_remove":                 Row((405, 405, 405, 405, 405, 405), POST),
     # --- End of two factors --------------------------------------------------------------
+    # --- Submissions (tests/submissions/): officers and managers prepare and send evidence to
+    # the Ombudsman; every role reads the sent ones; drafts are the preparers' alone.
+    "submissions:submission_list":            Row((200, 200, 200, 200, 200, 200), READ, C),
+    "submissions:submission_create":          Row((200, 403, 403, 200, 403, 403), POST, C),
+    "submissions:submission_detail":          Row((200, 200, 200, 200, 200, 200), READ, SS),
+    "submissions:submission_update":          Row((200, 403, 403, 200, 403, 403), POST, DS),
+    "submissions:submission_check":           Row((200, 403, 403, 200, 403, 403), POST, DS),
+    "submissions:letter_docx":                Row((200, 200, 200, 200, 200, 200), READ, SS),
+    "submissions:letter_pdf":                 Row((200, 200, 200, 200, 200, 200), READ, SS),
+    "submissions:evidence_zip":               Row((200, 200, 200, 200, 200, 200), READ, SS),
+    # --- End of submissions --------------------------------------------------------------
+    # --- Verdicts (tests/verdicts/): officers and managers record the Ombudsman's reply;
+    # every role reads the verdicts and downloads their letters.
+    "verdicts:verdict_record":                Row((200, 403, 403, 200, 403, 403), POST, AR),
+    "verdicts:letter_download":               Row((200, 200, 200, 200, 200, 200), READ, VD),
+    # --- End of verdicts -----------------------------------------------------------------
 }
 # fmt: on
 
@@ -330,6 +358,9 @@ def _records(patch):
         "milestone": milestone_added(recommendation=recommendation, by=manager, owner=manager),
         **report_records(manager, complaint, croydon, patch),
         **remedy_records(manager, complaint),
+        **submission_records(manager, croydon, patch),
+        **verdict_records(manager, complaint),
+        "shared_complaint": shared,  # side by side
         "shared": {
             "complaint": shared,
             croydon: _recommendation_records(
@@ -372,6 +403,68 @@ def remedy_records(manager, complaint):
         "remedy_payment": payment_recorded(recommendation=remedy, by=manager),
         "annual_letter": letter_recorded(organisation=complaint.organisations.get(), by=manager),
     }
+
+
+def submission_records(manager, croydon, patch):
+    """A draft and a sent Croydon evidence submission, on a complaint of their own (sending
+    completes its s31(2) clock and makes its recommendation await the Ombudsman)."""
+    from submissions import services as submission_services
+
+    # The letter's contents do not matter here; rendering it for every row would be slow.
+    patch.setattr(submission_services, "render_docx", lambda document: b"PK docx")
+    patch.setattr(submission_services, "render_pdf", lambda document: b"%PDF-1.7 pdf")
+    complaint = complaint_recorded(by=manager, organisations=[croydon], reference="21 888 888")
+    recommendation = recommendation_recorded(complaint=complaint, by=manager, owner=manager)
+    evidence = services.evidence_add(
+        recommendation=recommendation,
+        description="Briefing",
+        file=SimpleUploadedFile("briefing.pdf", b"%PDF-1.4 briefing"),
+        by=manager,
+        at=timezone.now(),
+    )
+
+    def draft():
+        return submission_services.submission_draft_create(
+            complaint=complaint,
+            organisation=croydon,
+            items=[
+                submission_services.ItemChoice(
+                    recommendation, "Briefed the teams.", date(2022, 1, 14), [evidence]
+                )
+            ],
+            by=manager,
+            at=timezone.now(),
+        )
+
+    sent = draft()
+    sent = submission_services.submission_send(
+        submission=sent, redaction_confirmed=True, by=manager, at=timezone.now(), version=1
+    )
+    return {"draft_submission": draft(), "sent_submission": sent}
+
+
+def verdict_records(manager, complaint):
+    """A Croydon recommendation awaiting the Ombudsman, and one the Ombudsman is satisfied
+    with, its letter attached."""
+    from verdicts import services as verdict_services
+
+    awaiting = recommendation_recorded(complaint=complaint, by=manager, owner=manager)
+    satisfied = recommendation_recorded(complaint=complaint, by=manager, owner=manager)
+    for recommendation in (awaiting, satisfied):
+        verdict_services.evidence_sent_record(
+            recommendation=recommendation, sent_on=date(2022, 2, 20), by=manager
+        )
+    satisfied.refresh_from_db()
+    verdict = verdict_services.verdict_record(
+        recommendation=satisfied,
+        kind="satisfied",
+        letter_date=date(2022, 3, 15),
+        letter=SimpleUploadedFile("satisfied.pdf", b"%PDF-1.4 satisfied"),
+        by=manager,
+        at=timezone.now(),
+        version=satisfied.version,
+    )
+    return {"awaiting_recommendation": awaiting, "verdict": verdict}
 
 
 def report_records(manager, complaint, croydon, patch):
@@ -659,3 +752,26 @@ def test_on_a_shared_complaint_each_council_reaches_the_complaint_and_only_its_o
             row.get[ROLES.index(role)],
             _other_council_status(name, role, "get"),
         )
+
+
+# --- Side by side ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES, ids=_role_id)
+def test_side_by_side_is_for_users_who_see_every_council(client, records, role):
+    """The shared complaint's page for anyone whose access covers both councils, whatever
+    their role; a complaint binding one council has none (its own page is the picture)."""
+    client.force_login(
+        user_with_role(
+            role,
+            username=f"regional-{role.name.lower()}",
+            organisation=records["kent"],
+            sees_all_organisations=True,
+        )
+    )
+
+    def status(complaint):
+        url = reverse("reports:complaint_side_by_side", args=[complaint.pk])
+        return client.get(url).status_code
+
+    assert (status(records["shared_complaint"]), status(records["complaint"])) == (200, 404)
