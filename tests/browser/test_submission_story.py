@@ -1,22 +1,28 @@
-"""An officer prepares Croydon's evidence submission on a recommendation, checks the letter and
-the index, confirms the files are redacted and sends it; the sent page offers the frozen
-files. The recommendation then awaits the Ombudsman, until the officer records its letter of
-satisfaction and it is complied. Keyboard only; every page is checked with axe-core."""
+"""On the demo's live case, an officer prepares Croydon's evidence submission on the personal
+remedy, checks the letter and the index, confirms the files are redacted and sends it; the sent
+page offers the frozen files. The recommendation then awaits the Ombudsman, until the officer
+records its letter of satisfaction and it is complied. Keyboard only; axe-core on every page."""
 
-from datetime import UTC, datetime
+from datetime import timedelta
+from io import StringIO
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.roles import Role
-from organisations.models import Organisation
-from recommendations import services as recommendation_services
-from recommendations.models import RecommendationStatus
+from accounts.models import User
+from demo import live
+from recommendations.models import Complaint, RecommendationStatus
 from submissions.models import Submission, SubmissionStatus
-from tests.browser.conftest import follow_link, press_button, sign_in, tab_to, type_into
-from tests.factories import complaint_recorded, recommendation_recorded, user_with_role
+from tests.browser.conftest import (
+    PASSWORD,
+    follow_link,
+    press_button,
+    sign_in,
+    tab_to,
+    type_into,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,18 +32,15 @@ pytestmark = [
 
 @pytest.fixture
 def story(db):
-    croydon = Organisation.objects.get_or_create(name="Croydon Council")[0]
-    officer = user_with_role(Role.OFFICER, username="submission-officer", organisation=croydon)
-    complaint = complaint_recorded(by=officer, organisations=[croydon], reference="21 000 001")
-    recommendation = recommendation_recorded(complaint=complaint, by=officer, owner=officer)
-    recommendation_services.evidence_add(
-        recommendation=recommendation,
-        description="Briefing to social care staff",
-        file=SimpleUploadedFile("briefing.pdf", b"%PDF-1.4 briefing"),
-        by=officer,
-        at=datetime(2022, 1, 20, 9, 0, tzinfo=UTC),
-    )
-    return {"officer": officer, "complaint": complaint, "recommendation": recommendation}
+    """The demo's live case: its personal remedy (recommendation 1) has the Director's letter of
+    apology as its evidence, a link, and is a week overdue."""
+    call_command("seed_demo", password=PASSWORD, stdout=StringIO())
+    complaint = Complaint.objects.get(reference=live.REFERENCE)
+    return {
+        "officer": User.objects.get(username="officer"),
+        "complaint": complaint,
+        "recommendation": complaint.recommendations.get(number=1),
+    }
 
 
 def _tick(page, checkbox):
@@ -59,9 +62,14 @@ def test_an_officer_prepares_checks_and_sends_the_evidence(page, check_page, sto
     type_into(
         page,
         page.get_by_label(f"What was done for recommendation {number}"),
-        "Briefed every social care team on cross-border referrals.",
+        "The Director apologised to Ms B in writing.",
     )
-    for part, value in (("Day", "14"), ("Month", "1"), ("Year", "2022")):
+    apologised = timezone.localdate() - timedelta(days=10)  # as the demo's evidence says
+    for part, value in (
+        ("Day", str(apologised.day)),
+        ("Month", str(apologised.month)),
+        ("Year", str(apologised.year)),
+    ):
         type_into(
             page,
             page.get_by_role("group", name=f"When recommendation {number} was done").get_by_label(
@@ -69,12 +77,12 @@ def test_an_officer_prepares_checks_and_sends_the_evidence(page, check_page, sto
             ),
             value,
         )
-    _tick(page, page.get_by_label("Briefing to social care staff (file:"))
+    _tick(page, page.get_by_label("The Director's letter of apology to Ms B (link:"))
     press_button(page, page.get_by_role("button", name="Save and check the submission"))
     check_page("check")
     expect(page.get_by_role("heading", name="Check your submission")).to_be_visible()
     expect(
-        page.get_by_text("What was done: Briefed every social care team on cross-border referrals.")
+        page.get_by_text("What was done: The Director apologised to Ms B in writing.")
     ).to_be_visible()
 
     press_button(page, page.get_by_role("button", name="Send the submission"))
