@@ -535,7 +535,9 @@ class _ComplaintPart:
 
     def _payments(self) -> list:
         payments = list(
+            # A cancelled payment is owed to nobody: it is in no total and not listed.
             RemedyPayment.objects.filter(recommendation__in=[r.pk for r in self.recommendations])
+            .exclude(deadline__status=DeadlineStatus.WITHDRAWN)
             .select_related("deadline", "recommendation")
             .order_by("recommendation__number", "deadline__due_date", "pk")
         )

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from learning import services as learning_services
 from learning.models import Person, SessionFormat
 from plans import services as plan_services
+from remedies import services as remedy_services
 from reports.document import Figure, ReportDocument, report_document
 from tests.factories import (
     audience_made,
@@ -153,7 +154,7 @@ def test_the_pdf_and_an_issued_reports_stored_document_keep_the_timeline(
     assert [type(block) for block in stored.blocks if block.kind == "figure"] == [Figure]
 
 
-def test_the_report_gives_the_learnings_reach_and_the_remedy_payments_without_names(
+def test_the_report_gives_the_learnings_reach_and_the_payments_owed_without_names(
     complaint, croydon, committee, clerk, manager, recommendations
 ):
     share = recommendations[0]
@@ -178,6 +179,10 @@ def test_the_report_gives_the_learnings_reach_and_the_remedy_payments_without_na
     )
     remedy = remedy_recommended(complaint=complaint, organisation=croydon, number=3, by=manager)
     payment_recorded(recommendation=remedy, by=manager, amount="250.00", due_date=date(2022, 1, 31))
+    twice = payment_recorded(
+        recommendation=remedy, by=manager, amount="250.00", payee_reference="PR-2021-0009"
+    )
+    remedy_services.payment_cancel(payment=twice, reason="Recorded twice", by=manager, version=None)
     report = draft_prepared(complaint=complaint, organisation=croydon, body=committee, by=clerk)
 
     document = report_document(report=report, at=date(2022, 2, 1), status="Draft")
