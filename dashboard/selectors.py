@@ -94,6 +94,16 @@ class Filters:
     due_to: date | None = None
 
 
+def _of_recommendations_chosen(records: QuerySet, filters: Filters) -> QuerySet:
+    """``records`` of a recommendation (audit programmes, learning points, payments) whose
+    recommendation's organisation and complaint's service area the filters choose."""
+    if filters.organisation is not None:
+        records = records.filter(recommendation__organisation=filters.organisation)
+    if filters.service_area:
+        records = records.filter(recommendation__complaint__service_area=filters.service_area)
+    return records
+
+
 def deadlines_filtered(user, filters: Filters) -> QuerySet:
     """Every deadline ``user`` may see that the filters choose (by its current due date)."""
     deadlines = deadlines_visible_to(user)
@@ -545,10 +555,7 @@ class Programmes:
 
 def _programmes_filtered(user, filters: Filters) -> QuerySet:
     programmes = programmes_visible_to(user)
-    if filters.organisation is not None:
-        programmes = programmes.filter(recommendation__organisation=filters.organisation)
-    if filters.service_area:
-        programmes = programmes.filter(recommendation__complaint__service_area=filters.service_area)
+    programmes = _of_recommendations_chosen(programmes, filters)
     if filters.owner is not None:
         programmes = programmes.filter(owner=filters.owner)
     if filters.due_from:
@@ -611,10 +618,7 @@ def learning_most_recent(user, filters: Filters, *, at: date) -> Learning:
     filters choose (by the recommendation's organisation and service area; owners and due
     dates are a deadline's, not a learning point's). A fixed number of queries."""
     points = learning_points_visible_to(user)
-    if filters.organisation is not None:
-        points = points.filter(recommendation__organisation=filters.organisation)
-    if filters.service_area:
-        points = points.filter(recommendation__complaint__service_area=filters.service_area)
+    points = _of_recommendations_chosen(points, filters)
     newest = list(points.order_by("-current_version__published_at", "-pk")[:LEARNING_ROWS])
     if not newest:
         return Learning(coverages=[], total=0)
@@ -629,10 +633,7 @@ def payments_summary(user, filters: Filters, *, today: date) -> PaymentTotals:
     """Remedy payments the filters choose (organisation and service area), totalled by
     financial year and kind, in pounds and pence: one query."""
     payments = payments_visible_to(user)
-    if filters.organisation is not None:
-        payments = payments.filter(recommendation__organisation=filters.organisation)
-    if filters.service_area:
-        payments = payments.filter(recommendation__complaint__service_area=filters.service_area)
+    payments = _of_recommendations_chosen(payments, filters)
     return payment_totals(payments=payments, today=today)
 
 

@@ -21,6 +21,7 @@ from ombudsman_tracker.history import ConflictError, locked, save_with_history
 from recommendations.models import Recommendation, RecommendationKind, RecommendationStatus
 
 from .models import PaymentKind, RemedyPayment
+from .presentation import money
 
 __all__ = [
     "ConflictError",
@@ -44,15 +45,10 @@ def pounds(amount) -> Decimal:
         ) from None
 
 
-def money_text(amount: Decimal) -> str:
-    """``£1,250.50``."""
-    return f"£{amount:,.2f}"
-
-
 def _title(payment: RemedyPayment) -> str:
     """The deadline's title, as reminders, calendars and the dashboard show it."""
     kind = PaymentKind(payment.kind).label.lower()
-    return f"Remedy payment of {money_text(payment.amount)} ({kind})"
+    return f"Remedy payment of {money(payment.amount)} ({kind})"
 
 
 def _stated(due_date: date) -> dict:

@@ -534,18 +534,18 @@ class _ComplaintPart:
     # is for the finance team, not a committee)
 
     def _payments(self) -> list:
+        # A cancelled payment is owed to nobody: it is in no total and not listed.
+        owed = RemedyPayment.objects.filter(
+            recommendation__in=[r.pk for r in self.recommendations]
+        ).exclude(deadline__status=DeadlineStatus.WITHDRAWN)
         payments = list(
-            # A cancelled payment is owed to nobody: it is in no total and not listed.
-            RemedyPayment.objects.filter(recommendation__in=[r.pk for r in self.recommendations])
-            .exclude(deadline__status=DeadlineStatus.WITHDRAWN)
-            .select_related("deadline", "recommendation")
-            .order_by("recommendation__number", "deadline__due_date", "pk")
+            owed.select_related("deadline", "recommendation").order_by(
+                "recommendation__number", "deadline__due_date", "pk"
+            )
         )
         if not payments:
             return []
-        totals = payment_totals(
-            payments=RemedyPayment.objects.filter(pk__in=[p.pk for p in payments]), today=self.at
-        ).overall
+        totals = payment_totals(payments=owed, today=self.at).overall
         return [
             Heading("Remedy payments", 2),
             Paragraph(
